@@ -1,0 +1,1 @@
+//! Criterion benchmarks for Paprika; the benches live in `benches/`.

@@ -1,0 +1,246 @@
+//! The one error type of the crate, grouped by who is at fault.
+//!
+//! Variants carry numbers and small enums, never strings, so tests can
+//! `assert_eq!` on them and decoders never allocate to report a fault.
+
+use core::fmt;
+
+/// Which codec (or container) raised a format error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Codec {
+    /// SPICE QUIC (lossless predictive coder).
+    Quic,
+    /// SPICE LZ.
+    Lz,
+    /// SPICE GLZ.
+    Glz,
+    /// The SPICE image descriptor and payload framing.
+    Spice,
+}
+
+/// What exactly is wrong with a malformed input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FormatKind {
+    /// The input ended before the decoder was done (`needed` and `available` in bytes).
+    Truncated {
+        /// Bytes the decoder needed at least.
+        needed: u64,
+        /// Bytes the input had.
+        available: u64,
+    },
+    /// The stream does not start with the codec's magic number.
+    BadMagic {
+        /// The value found where the magic belongs.
+        found: u32,
+    },
+    /// The stream's version is not one this decoder knows.
+    BadVersion {
+        /// The version found.
+        found: u32,
+    },
+    /// The image type code is not valid for this codec.
+    BadImageType {
+        /// The type code found.
+        found: u32,
+    },
+    /// Width or height is zero (or negative as a signed field).
+    BadDimensions {
+        /// Width from the header.
+        width: u32,
+        /// Height from the header.
+        height: u32,
+    },
+    /// A run length goes past the end of the row segment it belongs to.
+    RunTooLong {
+        /// Row the run starts in.
+        row: u32,
+        /// Column the run starts at.
+        column: u32,
+        /// Pixels the run claims.
+        length: u64,
+        /// Pixels left in the segment.
+        room: u64,
+    },
+    /// The input is too short to hold even the smallest stream of the declared size.
+    TooShortForSize {
+        /// Bits a stream of the declared size needs at least.
+        min_bits: u64,
+        /// Bits the input holds.
+        available_bits: u64,
+    },
+}
+
+/// Which configured limit an input ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// Image width in pixels.
+    Width,
+    /// Image height in pixels.
+    Height,
+    /// Width × height.
+    Pixels,
+    /// Bytes the decoder would have to allocate.
+    Bytes,
+}
+
+/// What the caller got wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParameterKind {
+    /// The caller's buffer is smaller than the image needs.
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: u64,
+        /// Bytes given.
+        given: u64,
+    },
+    /// A stride smaller than one row of pixels.
+    StrideTooSmall {
+        /// Minimum stride in bytes.
+        min: u64,
+        /// Stride given.
+        given: u64,
+    },
+    /// Width or height of zero where the format needs at least one pixel.
+    EmptyImage,
+    /// Sizes whose arithmetic overflows.
+    SizeOverflow,
+    /// The pixel format does not fit the requested image type.
+    FormatMismatch,
+}
+
+/// Something valid that this build or codec does not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UnsupportedKind {
+    /// No conversion between these pixel formats.
+    Conversion,
+    /// The codec cannot carry this pixel format.
+    PixelFormat,
+    /// The stream starts with no magic this crate knows.
+    UnknownCodec,
+}
+
+/// Every error the codecs return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is malformed.
+    Format {
+        /// The codec that found the fault.
+        codec: Codec,
+        /// What is wrong.
+        kind: FormatKind,
+    },
+    /// The input is well formed but larger than the configured [`crate::Limits`].
+    Limits {
+        /// Which limit.
+        what: LimitKind,
+        /// The value the input asked for.
+        actual: u64,
+        /// The configured maximum.
+        max: u64,
+    },
+    /// The caller passed a bad argument.
+    Parameter(ParameterKind),
+    /// Valid, but not supported.
+    Unsupported(UnsupportedKind),
+}
+
+impl Error {
+    /// Shorthand for a format error.
+    pub(crate) const fn format(codec: Codec, kind: FormatKind) -> Self {
+        Error::Format { codec, kind }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T> = core::result::Result<T, Error>;
+
+impl fmt::Display for Codec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Codec::Quic => "quic",
+            Codec::Lz => "lz",
+            Codec::Glz => "glz",
+            Codec::Spice => "spice image",
+        })
+    }
+}
+
+impl fmt::Display for FormatKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            FormatKind::Truncated { needed, available } => {
+                write!(
+                    f,
+                    "input truncated: needed {needed} bytes, have {available}"
+                )
+            }
+            FormatKind::BadMagic { found } => write!(f, "bad magic {found:#010x}"),
+            FormatKind::BadVersion { found } => write!(f, "unknown version {found:#010x}"),
+            FormatKind::BadImageType { found } => write!(f, "invalid image type {found}"),
+            FormatKind::BadDimensions { width, height } => {
+                write!(f, "invalid dimensions {width}x{height}")
+            }
+            FormatKind::RunTooLong {
+                row,
+                column,
+                length,
+                room,
+            } => write!(
+                f,
+                "run of {length} pixels at row {row}, column {column} exceeds the {room} left"
+            ),
+            FormatKind::TooShortForSize {
+                min_bits,
+                available_bits,
+            } => write!(
+                f,
+                "input of {available_bits} bits is too short for the declared size (needs at least {min_bits})"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Format { codec, kind } => write!(f, "malformed {codec} stream: {kind}"),
+            Error::Limits { what, actual, max } => {
+                let name = match what {
+                    LimitKind::Width => "width",
+                    LimitKind::Height => "height",
+                    LimitKind::Pixels => "pixel count",
+                    LimitKind::Bytes => "allocation",
+                };
+                write!(f, "{name} {actual} exceeds the limit {max}")
+            }
+            Error::Parameter(p) => match *p {
+                ParameterKind::BufferTooSmall { needed, given } => {
+                    write!(f, "buffer too small: needed {needed} bytes, given {given}")
+                }
+                ParameterKind::StrideTooSmall { min, given } => {
+                    write!(f, "stride {given} is smaller than a row of {min} bytes")
+                }
+                ParameterKind::EmptyImage => f.write_str("image has zero width or height"),
+                ParameterKind::SizeOverflow => f.write_str("image size overflows"),
+                ParameterKind::FormatMismatch => {
+                    f.write_str("pixel format does not fit the requested image type")
+                }
+            },
+            Error::Unsupported(u) => match u {
+                UnsupportedKind::Conversion => f.write_str("unsupported pixel format conversion"),
+                UnsupportedKind::PixelFormat => {
+                    f.write_str("pixel format not supported by this codec")
+                }
+                UnsupportedKind::UnknownCodec => f.write_str("unknown codec (no known magic)"),
+            },
+        }
+    }
+}
+
+impl std::error::Error for Error {}

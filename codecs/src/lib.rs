@@ -1,0 +1,19 @@
+//! Paprika codecs: SPICE-compatible remote-display image codecs.
+//!
+//! Every decoder takes untrusted bytes and a [`Limits`], and returns an image or
+//! a typed [`Error`]; it never panics and never allocates past the limits.
+#![warn(missing_docs)]
+
+pub mod bits;
+pub mod error;
+pub mod image;
+pub mod limits;
+pub mod quic;
+#[cfg(feature = "bench-internals")]
+pub mod simd;
+#[cfg(not(feature = "bench-internals"))]
+pub(crate) mod simd;
+
+pub use error::{Error, Result};
+pub use image::{Image, ImageDesc, ImageRef, Palette, PixelFormat};
+pub use limits::Limits;

@@ -1,0 +1,84 @@
+//! Shared helpers for the integration tests: the golden-vector manifest.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use paprika_codecs::image::{Image, ImageDesc, PixelFormat};
+use sha2::{Digest, Sha256};
+
+/// Root of the bundled golden vectors (`corpora/vectors`).
+pub fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpora/vectors")
+}
+
+/// All manifest records.
+pub fn manifest() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(vectors_dir().join("MANIFEST.json")).expect("MANIFEST.json");
+    serde_json::from_str(&text).expect("manifest is JSON")
+}
+
+/// Records of one codec.
+pub fn records(codec: &str) -> Vec<serde_json::Value> {
+    manifest()
+        .into_iter()
+        .filter(|r| r["codec"] == codec)
+        .collect()
+}
+
+/// Reads a file under the vectors folder.
+pub fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(vectors_dir().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Reads and gunzips a file under the vectors folder.
+pub fn read_gz(rel: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(&read(rel)[..])
+        .read_to_end(&mut out)
+        .expect("gzip");
+    out
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Loads a PNG input as BGRX (opaque) or BGRA (with alpha).
+pub fn load_png(rel: &str) -> Image {
+    let img = image::load_from_memory(&read(rel)).expect("png");
+    Image::from_dynamic(&img)
+}
+
+/// The encoder's native input for a record: from the PNG, or from `raw_input`.
+pub fn native_input(rec: &serde_json::Value, format: PixelFormat) -> Image {
+    let (w, h) = (
+        rec["width"].as_u64().unwrap() as u32,
+        rec["height"].as_u64().unwrap() as u32,
+    );
+    if let Some(raw) = rec["raw_input"].as_str() {
+        let data = read_gz(raw);
+        Image::from_vec(ImageDesc::packed(w, h, format).unwrap(), data).expect("raw input size")
+    } else {
+        let png = load_png(rec["input"].as_str().expect("input"));
+        assert_eq!((png.width(), png.height()), (w, h));
+        png.convert(format).expect("convert")
+    }
+}
+
+/// Deterministic xorshift bytes for tests.
+pub fn noise(seed: u64, n: usize) -> Vec<u8> {
+    let mut s = seed | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 24) as u8
+        })
+        .collect()
+}
