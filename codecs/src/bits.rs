@@ -20,8 +20,6 @@ pub struct BitReader<'a> {
     window: u64,
     /// Valid bits in `window` (may count zero bits invented past the end).
     have: u32,
-    /// Bits consumed so far.
-    consumed: u64,
     codec: Codec,
 }
 
@@ -34,7 +32,6 @@ impl<'a> BitReader<'a> {
             next: 0,
             window: 0,
             have: 0,
-            consumed: 0,
             codec,
         };
         r.refill();
@@ -49,21 +46,23 @@ impl<'a> BitReader<'a> {
 
     /// Bits consumed so far.
     pub fn consumed_bits(&self) -> u64 {
-        self.consumed
+        self.next as u64 * 8 - u64::from(self.have)
     }
 
     #[inline(always)]
     fn refill(&mut self) {
-        // Keep at least 32 valid bits so `peek32` always sees a full word.
-        if self.have <= 32 {
-            let word = match self.words.get(self.next..self.next + 4) {
-                Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-                None => 0,
-            };
-            self.next += 4;
-            self.window |= u64::from(word) << (32 - self.have);
-            self.have += 32;
-        }
+        // Keep at least 32 valid bits so `peek32` always sees a full word. Branch-free:
+        // whether a word is due changes every few codewords in no pattern a
+        // predictor could learn, so a branch here would mispredict often.
+        let due = u64::from(self.have <= 32);
+        let word = match self.words.get(self.next..self.next + 4) {
+            Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            None => 0,
+        };
+        let shift = 32u32.wrapping_sub(self.have) & 63;
+        self.window |= (u64::from(word) << shift) & due.wrapping_neg();
+        self.next += 4 * due as usize;
+        self.have += 32 * due as u32;
     }
 
     /// The next 32 bits, MSB first (zeros past the end of the input).
@@ -78,18 +77,18 @@ impl<'a> BitReader<'a> {
         debug_assert!(n <= 32);
         self.window <<= n;
         self.have -= n;
-        self.consumed += u64::from(n);
         self.refill();
     }
 
     /// Fails if more bits were consumed than the input holds.
     #[inline]
     pub fn check(&self) -> Result<()> {
-        if self.consumed > self.total_bits() {
+        let consumed = self.consumed_bits();
+        if consumed > self.total_bits() {
             return Err(Error::format(
                 self.codec,
                 FormatKind::Truncated {
-                    needed: self.consumed.div_ceil(8),
+                    needed: consumed.div_ceil(8),
                     available: self.words.len() as u64,
                 },
             ));
@@ -112,30 +111,34 @@ impl<'a> BitReader<'a> {
 }
 
 /// Writes bits MSB-first into little-endian 32-bit words.
+///
+/// Hot loops take a [`BitSink`] (`sink`, then `commit`): a stack copy of the
+/// writer's state over a buffer reserved in advance, which the compiler keeps in
+/// registers and which never reallocates mid-loop.
 #[derive(Debug, Clone, Default)]
 pub struct BitWriter {
-    out: Vec<u8>,
+    words: Vec<u32>,
+    /// Words written.
+    pos: usize,
     /// Pending bits in the low `pending` bits.
     acc: u64,
     pending: u32,
 }
 
-impl BitWriter {
-    /// An empty writer.
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// A borrowed, register-friendly view of a [`BitWriter`] with room reserved.
+#[derive(Debug)]
+pub struct BitSink<'a> {
+    words: &'a mut [u32],
+    pos: usize,
+    acc: u64,
+    pending: u32,
+}
 
-    /// An empty writer with room for `bytes` of output.
-    pub fn with_capacity(bytes: usize) -> Self {
-        BitWriter {
-            out: Vec::with_capacity(bytes),
-            acc: 0,
-            pending: 0,
-        }
-    }
-
+impl BitSink<'_> {
     /// Appends the low `len` bits of `value`, `len <= 32`; higher bits of `value` must be 0.
+    ///
+    /// # Panics
+    /// If more words are written than were reserved (a caller bug).
     #[inline(always)]
     pub fn write(&mut self, value: u32, len: u32) {
         debug_assert!(len <= 32);
@@ -144,12 +147,13 @@ impl BitWriter {
         self.pending += len;
         if self.pending >= 32 {
             self.pending -= 32;
-            let word = (self.acc >> self.pending) as u32;
-            self.out.extend_from_slice(&word.to_le_bytes());
+            self.words[self.pos] = (self.acc >> self.pending) as u32;
+            self.pos += 1;
         }
     }
 
     /// Appends `n` one bits.
+    #[inline]
     pub fn write_ones(&mut self, mut n: u32) {
         while n >= 32 {
             self.write(u32::MAX, 32);
@@ -158,6 +162,60 @@ impl BitWriter {
         if n > 0 {
             self.write((1 << n) - 1, n);
         }
+    }
+}
+
+impl BitWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty writer with room for about `bytes` of output.
+    pub fn with_capacity(bytes: usize) -> Self {
+        BitWriter {
+            words: Vec::with_capacity(bytes / 4 + 1),
+            pos: 0,
+            acc: 0,
+            pending: 0,
+        }
+    }
+
+    /// A sink that may write up to `max_bits` more bits.
+    #[inline]
+    pub fn sink(&mut self, max_bits: usize) -> BitSink<'_> {
+        let need = self.pos + max_bits / 32 + 2;
+        if self.words.len() < need {
+            self.words.resize(need.max(self.words.len() * 3 / 2), 0);
+        }
+        BitSink {
+            words: &mut self.words,
+            pos: self.pos,
+            acc: self.acc,
+            pending: self.pending,
+        }
+    }
+
+    /// Takes back the state of a sink made by [`BitWriter::sink`].
+    #[inline]
+    pub fn commit(&mut self, pos: usize, acc: u64, pending: u32) {
+        (self.pos, self.acc, self.pending) = (pos, acc, pending);
+    }
+
+    /// Appends the low `len` bits of `value`, `len <= 32`.
+    pub fn write(&mut self, value: u32, len: u32) {
+        let mut s = self.sink(32);
+        s.write(value, len);
+        let (p, a, n) = (s.pos, s.acc, s.pending);
+        self.commit(p, a, n);
+    }
+
+    /// Appends `n` one bits.
+    pub fn write_ones(&mut self, n: u32) {
+        let mut s = self.sink(n as usize);
+        s.write_ones(n);
+        let (p, a, k) = (s.pos, s.acc, s.pending);
+        self.commit(p, a, k);
     }
 
     /// Pads the last word with zero bits.
@@ -169,13 +227,25 @@ impl BitWriter {
 
     /// Bits written so far.
     pub fn bit_len(&self) -> u64 {
-        self.out.len() as u64 * 8 + u64::from(self.pending)
+        self.pos as u64 * 32 + u64::from(self.pending)
     }
 
-    /// Pads to a word and returns the bytes.
+    /// Pads to a word and returns the bytes (each word little-endian).
     pub fn finish(mut self) -> Vec<u8> {
         self.pad_to_word();
-        self.out
+        let mut out = Vec::with_capacity(self.pos * 4);
+        for w in &self.words[..self.pos] {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out
+    }
+}
+
+impl BitSink<'_> {
+    /// The sink's state, to hand back with [`BitWriter::commit`].
+    #[inline]
+    pub fn state(&self) -> (usize, u64, u32) {
+        (self.pos, self.acc, self.pending)
     }
 }
 

@@ -1,1 +1,53 @@
-fn main() {}
+//! `paprika`: encode, decode and inspect SPICE image streams from the command line.
+
+mod cmd_decode;
+mod cmd_demo;
+mod cmd_encode;
+mod cmd_info;
+mod codec;
+mod png_io;
+mod timing;
+
+use clap::{Parser, Subcommand};
+
+/// Command-line arguments of `paprika`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "paprika",
+    version,
+    about = "Encode, decode and inspect SPICE image streams (QUIC)"
+)]
+struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Encode a PNG image into a codec stream.
+    Encode(cmd_encode::Args),
+    /// Decode a codec stream (codec detected from its magic) into a PNG or raw BGRX file.
+    Decode(cmd_decode::Args),
+    /// Print the header fields of a codec stream, one `key: value` per line.
+    Info(cmd_info::Args),
+    /// Encode, decode and verify an image with QUIC, and print sizes and speeds.
+    Demo(cmd_demo::Args),
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Encode(args) => cmd_encode::run(&args),
+        Command::Decode(args) => cmd_decode::run(&args),
+        Command::Info(args) => cmd_info::run(&args),
+        Command::Demo(args) => cmd_demo::run(&args),
+    }
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
+}

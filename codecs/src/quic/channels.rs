@@ -5,13 +5,25 @@
 //! `corr[c][i + 1]` belongs to pixel `i` and `corr[c][0]` is the context of pixel 0.
 //! Run pixels do not write it, so after a run the context is whatever an earlier
 //! row left at that position: the reference coder behaves so, and we must too.
+//!
+//! The per-segment loops work on [`RowCoder`], a stack copy of the group's state
+//! with its buffers borrowed as plain slices, so the compiler can keep the hot
+//! state in registers (stores through `&mut Vec<u8>` fields would force reloads).
 
 use super::model::{ChannelModel, CommonState, Family, Segment};
 
 pub(crate) struct Channels<const N: usize> {
+    state: CommonState,
+    models: [ChannelModel; N],
+    corr: [Vec<u8>; N],
+    fam: &'static Family,
+}
+
+/// The working view of a [`Channels`] for one row.
+pub(crate) struct RowCoder<'a, const N: usize> {
     pub state: CommonState,
-    pub models: [ChannelModel; N],
-    pub corr: [Vec<u8>; N],
+    pub models: &'a mut [ChannelModel; N],
+    pub corr: [&'a mut [u8]; N],
     pub fam: &'static Family,
 }
 
@@ -25,30 +37,47 @@ impl<const N: usize> Channels<N> {
         }
     }
 
-    /// Sets the context of pixel 0 and splits the row into segments.
-    pub fn start_row(&mut self, first_row: bool, width: usize, segs: &mut [Segment; 8]) -> usize {
+    /// Sets the context of pixel 0, splits the row into segments and lends the
+    /// working view; [`Channels::end_row`] takes the state back.
+    pub fn start_row(
+        &mut self,
+        first_row: bool,
+        width: usize,
+        segs: &mut [Segment; 8],
+    ) -> (usize, RowCoder<'_, N>) {
         for c in &mut self.corr {
             c[0] = if first_row { 0 } else { c[1] };
         }
-        self.state.plan_row(width, segs)
+        let n = self.state.plan_row(width, segs);
+        let coder = RowCoder {
+            state: self.state,
+            models: &mut self.models,
+            corr: self.corr.each_mut().map(|v| v.as_mut_slice()),
+            fam: self.fam,
+        };
+        (n, coder)
     }
 
+    /// Stores the state a [`RowCoder`] advanced.
+    pub fn end_row(&mut self, state: CommonState) {
+        self.state = state;
+    }
+}
+
+impl<const N: usize> RowCoder<'_, N> {
     /// Advances the update schedule after coded pixel `i`, learning from it when due.
     #[inline(always)]
     pub fn after_pixel(&mut self, i: usize, seg: &Segment) {
         if self.state.tick(seg.wait_mask()) {
-            let trigger = seg.trigger();
-            for c in 0..N {
-                let (ctx, val) = (self.corr[c][i], self.corr[c][i + 1]);
-                self.models[c].update(self.fam, ctx, val, trigger);
-            }
+            self.learn(i, seg.trigger());
         }
     }
-}
 
-/// Whether pixel `i` of a row after the first starts run mode: the row above repeats
-/// at `i`, the current row repeats just before `i`, and no run started at `i` yet.
-#[inline(always)]
-pub(crate) fn starts_run(prev_key: &[u32], cur_key: &[u32], i: usize, run_index: usize) -> bool {
-    i > 2 && run_index != i && prev_key[i - 1] == prev_key[i] && cur_key[i - 1] == cur_key[i - 2]
+    #[inline(never)]
+    fn learn(&mut self, i: usize, trigger: u32) {
+        for c in 0..N {
+            let (ctx, val) = (self.corr[c][i], self.corr[c][i + 1]);
+            self.models[c].update(self.fam, ctx, val, trigger);
+        }
+    }
 }

@@ -8,9 +8,9 @@
 //! row, so work is bounded by the input size plus one row.
 
 use super::ImageType;
-use super::channels::{Channels, starts_run};
+use super::channels::{Channels, RowCoder};
 use super::header::{self, Header};
-use super::model::{FAMILY_5, FAMILY_8, Family, Segment};
+use super::model::{FAMILY_5, FAMILY_8, Family, Layout, Segment, family};
 use crate::bits::BitReader;
 use crate::error::{Codec, Error, FormatKind, ParameterKind, Result, UnsupportedKind};
 use crate::image::{Image, ImageDesc, PixelFormat};
@@ -73,8 +73,8 @@ impl<'a> Decoder<'a> {
     ///
     /// Supported formats: the native one, plus B,G,R,X (X = 0) for RGB types
     /// (RGB16 channels expand as `v << 3 | v >> 2`, like the reference decoder)
-    /// and for gray (replicated), and 24-bit B,G,R for RGB types. Bytes of `out`
-    /// outside the image rows are left untouched.
+    /// and for gray (replicated), and 24-bit B,G,R for RGB types. Every byte of
+    /// each image row is written; bytes between rows are left untouched.
     pub fn decode_into(
         &mut self,
         out: &mut [u8],
@@ -84,9 +84,10 @@ impl<'a> Decoder<'a> {
         if !self.supports(format) {
             return Err(Error::Unsupported(UnsupportedKind::Conversion));
         }
+        let (w, h) = (self.header.width, self.header.height);
         let desc = ImageDesc {
-            width: self.header.width,
-            height: self.header.height,
+            width: w,
+            height: h,
             stride,
             format,
             top_down: true,
@@ -98,215 +99,232 @@ impl<'a> Decoder<'a> {
                 given: out.len() as u64,
             }));
         }
-        let width = self.header.width as usize;
-        // Working rows: 2 × (4 planes + 2 key rows of u32) + residual contexts.
-        let scratch = (width as u64 + 1) * (2 * (4 + 8) + 4);
+        let width = w as usize;
+        let ty = self.header.image_type;
+        let step = if ty == ImageType::Gray { 1 } else { 4 };
+        let direct = matches!(
+            (ty, format),
+            (ImageType::Rgb24 | ImageType::Rgb32, PixelFormat::Bgrx32)
+                | (ImageType::Rgba, PixelFormat::Bgra32)
+                | (ImageType::Gray, PixelFormat::Gray8)
+        );
+        // Scratch: contexts and repeat flags per channel, plus two rows when converting.
+        let scratch = (width as u64 + 1) * (4 + 2)
+            + if direct {
+                0
+            } else {
+                2 * width as u64 * step as u64
+            };
         self.limits
             .check_alloc(scratch.saturating_add(need as u64))?;
-        let row_bytes = desc.row_bytes()?;
+        let out_row = desc.row_bytes()?;
+        let mut rows = RowDecoder::new(self.input, ty, width);
+        if direct {
+            for y in 0..h as usize {
+                let (before, rest) = out.split_at_mut(y * stride);
+                let prev = if y == 0 {
+                    &before[..0]
+                } else {
+                    &before[(y - 1) * stride..][..out_row]
+                };
+                rows.row(y, &mut rest[..out_row], prev)?;
+            }
+        } else {
+            let mut cur = vec![0u8; width * step];
+            let mut prev = vec![0u8; width * step];
+            for y in 0..h as usize {
+                rows.row(y, &mut cur, &prev)?;
+                convert_row(&cur, ty, format, &mut out[y * stride..][..out_row]);
+                core::mem::swap(&mut cur, &mut prev);
+            }
+        }
+        Ok(())
+    }
+}
 
-        let ty = self.header.image_type;
+/// Converts a decoded row (B,G,R,0 with 5- or 8-bit values, or gray bytes) to `format`.
+fn convert_row(src: &[u8], ty: ImageType, format: PixelFormat, dst: &mut [u8]) {
+    let x5 = |v: u8| (v << 3) | (v >> 2);
+    match (ty, format) {
+        (ImageType::Gray, _) => {
+            for (&g, o) in src.iter().zip(dst.chunks_exact_mut(4)) {
+                o.copy_from_slice(&[g, g, g, 0]);
+            }
+        }
+        (ImageType::Rgb16, PixelFormat::Rgb555) => {
+            for (p, o) in src.chunks_exact(4).zip(dst.chunks_exact_mut(2)) {
+                let v = (u16::from(p[2]) << 10) | (u16::from(p[1]) << 5) | u16::from(p[0]);
+                o.copy_from_slice(&v.to_le_bytes());
+            }
+        }
+        (ImageType::Rgb16, PixelFormat::Bgrx32) => {
+            for (p, o) in src.chunks_exact(4).zip(dst.chunks_exact_mut(4)) {
+                o.copy_from_slice(&[x5(p[0]), x5(p[1]), x5(p[2]), 0]);
+            }
+        }
+        (ImageType::Rgb16, _) => {
+            for (p, o) in src.chunks_exact(4).zip(dst.chunks_exact_mut(3)) {
+                o.copy_from_slice(&[x5(p[0]), x5(p[1]), x5(p[2])]);
+            }
+        }
+        _ => {
+            for (p, o) in src.chunks_exact(4).zip(dst.chunks_exact_mut(3)) {
+                o.copy_from_slice(&p[..3]);
+            }
+        }
+    }
+}
+
+#[allow(clippy::large_enum_variant)] // one per image
+enum Group {
+    Gray(Channels<1>),
+    Rgb(Channels<3>),
+}
+
+/// Per-image decoder state: the bit reader, the channel groups and per-row scratch.
+struct RowDecoder<'a> {
+    reader: BitReader<'a>,
+    main: Group,
+    alpha: Option<Channels<1>>,
+    /// Whether channels are 5-bit (RGB16).
+    b5: bool,
+    /// Repeat flags of the previous row (main key, alpha key).
+    rep: Vec<u8>,
+    arep: Vec<u8>,
+    segs: [Segment; 8],
+}
+
+impl<'a> RowDecoder<'a> {
+    fn new(input: &'a [u8], ty: ImageType, width: usize) -> Self {
         let fam = if ty.bits_per_channel() == 5 {
             &FAMILY_5
         } else {
             &FAMILY_8
         };
-        let mut reader = BitReader::new(self.input, Codec::Quic);
+        let mut reader = BitReader::new(input, Codec::Quic);
         for _ in 0..5 {
             reader.skip(32);
         }
-        let mut cur = Row::new(width);
-        let mut prev = Row::new(width);
-        let mut segs = [Segment {
-            start: 0,
-            end: 0,
-            wm_index: 0,
-        }; 8];
         let gray = ty == ImageType::Gray;
-        let mut main = if gray {
-            Pass::One(Channels::new(width, fam))
-        } else {
-            Pass::Three(Channels::new(width, fam))
-        };
-        let mut alpha = (ty == ImageType::Rgba).then(|| Channels::<1>::new(width, fam));
-        for y in 0..self.header.height as usize {
-            let first = y == 0;
-            match &mut main {
-                Pass::One(ch) => ch.decode_row(
-                    &mut reader,
-                    y,
-                    first,
-                    &mut cur.gray(),
-                    &prev.gray_ref(),
-                    &mut segs,
-                )?,
-                Pass::Three(ch) => ch.decode_row(
-                    &mut reader,
-                    y,
-                    first,
-                    &mut cur.rgb(),
-                    &prev.rgb_ref(),
-                    &mut segs,
-                )?,
+        RowDecoder {
+            reader,
+            main: if gray {
+                Group::Gray(Channels::new(width, fam))
+            } else {
+                Group::Rgb(Channels::new(width, fam))
+            },
+            alpha: (ty == ImageType::Rgba).then(|| Channels::new(width, fam)),
+            b5: fam.bpc == 5,
+            rep: vec![0; width],
+            arep: vec![0; width],
+            segs: [Segment {
+                start: 0,
+                end: 0,
+                wm_index: 0,
+            }; 8],
+        }
+    }
+
+    /// Decodes row `y` into `cur` (interleaved), predicting from `prev`.
+    fn row(&mut self, y: usize, cur: &mut [u8], prev: &[u8]) -> Result<()> {
+        let rd = &mut self.reader;
+        let segs = &mut self.segs;
+        match &mut self.main {
+            Group::Gray(g) => {
+                g.decode_row::<1, false>(rd, y, cur, prev, &self.rep, segs)?;
+                simd::repeat_flags(cur, 1, Layout::<1, 1>::KEY, &mut self.rep);
             }
-            if let Some(a) = &mut alpha {
-                a.decode_row(
-                    &mut reader,
-                    y,
-                    first,
-                    &mut cur.alpha(),
-                    &prev.alpha_ref(),
-                    &mut segs,
-                )?;
-            }
-            reader.check()?;
-            let dst = &mut out[y * stride..y * stride + row_bytes];
-            cur.emit(dst, format, ty, gray);
-            core::mem::swap(&mut cur, &mut prev);
-        }
-        Ok(())
-    }
-}
-
-enum Pass {
-    One(Channels<1>),
-    Three(Channels<3>),
-}
-
-/// Planes of one decoded row (r, g, b, alpha; gray in slot 3) with their run keys.
-struct Row {
-    planes: [Vec<u8>; 4],
-    key: Vec<u32>,
-    akey: Vec<u32>,
-}
-
-/// Mutable view of the planes a pass writes, and their keys.
-struct PlanesMut<'r, const N: usize> {
-    planes: [&'r mut [u8]; N],
-    key: &'r mut [u32],
-}
-
-/// Read-only view of the previous row.
-struct PlanesRef<'r, const N: usize> {
-    planes: [&'r [u8]; N],
-    key: &'r [u32],
-}
-
-impl Row {
-    fn new(width: usize) -> Self {
-        Row {
-            planes: core::array::from_fn(|_| vec![0; width]),
-            key: vec![0; width],
-            akey: vec![0; width],
-        }
-    }
-    fn rgb(&mut self) -> PlanesMut<'_, 3> {
-        let [r, g, b, _] = &mut self.planes;
-        PlanesMut {
-            planes: [r, g, b],
-            key: &mut self.key,
-        }
-    }
-    fn rgb_ref(&self) -> PlanesRef<'_, 3> {
-        PlanesRef {
-            planes: [&self.planes[0], &self.planes[1], &self.planes[2]],
-            key: &self.key,
-        }
-    }
-    fn gray(&mut self) -> PlanesMut<'_, 1> {
-        PlanesMut {
-            planes: [&mut self.planes[3]],
-            key: &mut self.key,
-        }
-    }
-    fn gray_ref(&self) -> PlanesRef<'_, 1> {
-        PlanesRef {
-            planes: [&self.planes[3]],
-            key: &self.key,
-        }
-    }
-    fn alpha(&mut self) -> PlanesMut<'_, 1> {
-        PlanesMut {
-            planes: [&mut self.planes[3]],
-            key: &mut self.akey,
-        }
-    }
-    fn alpha_ref(&self) -> PlanesRef<'_, 1> {
-        PlanesRef {
-            planes: [&self.planes[3]],
-            key: &self.akey,
-        }
-    }
-
-    /// Writes the decoded row in the requested output format.
-    fn emit(&self, dst: &mut [u8], format: PixelFormat, ty: ImageType, gray: bool) {
-        let [r, g, b, a] = &self.planes;
-        let expand5 = ty == ImageType::Rgb16 && format != PixelFormat::Rgb555;
-        match format {
-            PixelFormat::Gray8 => dst.copy_from_slice(a),
-            PixelFormat::Bgrx32 if gray => simd::merge_bgrx(a, a, a, None, dst),
-            PixelFormat::Bgrx32 | PixelFormat::Bgra32 if !expand5 => simd::merge_bgrx(
-                r,
-                g,
-                b,
-                (ty == ImageType::Rgba).then_some(a.as_slice()),
-                dst,
-            ),
-            PixelFormat::Rgb555 => {
-                for (i, o) in dst.chunks_exact_mut(2).enumerate() {
-                    let v = (u16::from(r[i]) << 10) | (u16::from(g[i]) << 5) | u16::from(b[i]);
-                    o.copy_from_slice(&v.to_le_bytes());
+            Group::Rgb(g) => {
+                if self.b5 {
+                    g.decode_row::<4, true>(rd, y, cur, prev, &self.rep, segs)?;
+                } else {
+                    g.decode_row::<4, false>(rd, y, cur, prev, &self.rep, segs)?;
                 }
-            }
-            _ => {
-                let bpp = if format == PixelFormat::Bgr24 { 3 } else { 4 };
-                let x = |v: u8| if expand5 { (v << 3) | (v >> 2) } else { v };
-                for (i, o) in dst.chunks_exact_mut(bpp).enumerate() {
-                    o[0] = x(b[i]);
-                    o[1] = x(g[i]);
-                    o[2] = x(r[i]);
-                    if bpp == 4 {
-                        o[3] = 0;
-                    }
-                }
+                simd::repeat_flags(cur, 4, Layout::<3, 4>::KEY, &mut self.rep);
             }
         }
+        if let Some(a) = &mut self.alpha {
+            a.decode_row::<4, false>(rd, y, cur, prev, &self.arep, segs)?;
+            simd::repeat_flags(cur, 4, Layout::<1, 4>::KEY, &mut self.arep);
+        }
+        self.reader.check()
     }
 }
 
 impl<const N: usize> Channels<N> {
-    fn decode_row(
+    fn decode_row<const STEP: usize, const B5: bool>(
         &mut self,
         rd: &mut BitReader<'_>,
         y: usize,
-        first_row: bool,
-        cur: &mut PlanesMut<'_, N>,
-        prev: &PlanesRef<'_, N>,
+        cur: &mut [u8],
+        prev: &[u8],
+        prev_rep: &[u8],
         segs: &mut [Segment; 8],
     ) -> Result<()> {
-        let n = self.start_row(first_row, cur.key.len(), segs);
+        let first_row = y == 0;
+        let (n, mut coder) = self.start_row(first_row, prev_rep.len(), segs);
+        // A local copy of the reader stays in registers through the loop.
+        let mut local = rd.clone();
+        let mut outcome = Ok(());
         for seg in &segs[..n] {
-            self.decode_segment(rd, y, seg, first_row, cur, prev)?;
+            outcome = if first_row {
+                coder.decode_segment::<STEP, B5, true>(&mut local, y, seg, cur, prev, prev_rep)
+            } else {
+                coder.decode_segment::<STEP, B5, false>(&mut local, y, seg, cur, prev, prev_rep)
+            };
+            if outcome.is_err() {
+                break;
+            }
         }
-        Ok(())
+        *rd = local;
+        let state = coder.state;
+        self.end_row(state);
+        outcome
     }
+}
 
+impl<const N: usize> RowCoder<'_, N> {
     #[inline(always)]
-    fn decode_segment(
+    #[allow(clippy::too_many_arguments)]
+    fn decode_segment<const STEP: usize, const B5: bool, const FIRST_ROW: bool>(
         &mut self,
         rd: &mut BitReader<'_>,
         y: usize,
         seg: &Segment,
-        first_row: bool,
-        cur: &mut PlanesMut<'_, N>,
-        prev: &PlanesRef<'_, N>,
+        cur: &mut [u8],
+        prev: &[u8],
+        prev_rep: &[u8],
     ) -> Result<()> {
-        let fam = self.fam;
+        let fam = family::<B5>();
         let mask = fam.mask;
+        let off = Layout::<N, STEP>::OFF;
+        let key_mask = Layout::<N, STEP>::KEY;
         let mut run_index = 0;
         let mut i = seg.start;
+        if i == 0 {
+            // Pixel 0 predicts from the pixel above, or from 0 in the first row.
+            for c in 0..N {
+                let val = self.decode_code(fam, rd, c, 0);
+                let pred = if FIRST_ROW {
+                    0
+                } else {
+                    u32::from(prev[off[c]])
+                };
+                cur[off[c]] = ((u32::from(fam.unfold[usize::from(val)]) + pred) & mask) as u8;
+            }
+            if N == 3 {
+                cur[3] = 0;
+            }
+            self.after_pixel(0, seg);
+            i = 1;
+        }
         while i < seg.end {
-            if !first_row && starts_run(prev.key, cur.key, i, run_index) {
+            if !FIRST_ROW
+                && i > 2
+                && run_index != i
+                && prev_rep[i] != 0
+                && simd::key(cur, i - 1, STEP, key_mask) == simd::key(cur, i - 2, STEP, key_mask)
+            {
                 run_index = i;
                 let room = seg.end - i;
                 let len = self.decode_run(rd, room).map_err(|length| {
@@ -320,44 +338,54 @@ impl<const N: usize> Channels<N> {
                         },
                     )
                 })?;
-                let k = cur.key[i - 1];
-                cur.key[i..i + len].fill(k);
-                for p in cur.planes.iter_mut() {
-                    let v = p[i - 1];
-                    p[i..i + len].fill(v);
+                let src = STEP * (i - 1);
+                if N == 3 {
+                    // The whole B,G,R,0 pixel repeats.
+                    let px = [cur[src], cur[src + 1], cur[src + 2], cur[src + 3]];
+                    for p in cur[STEP * i..STEP * (i + len)].chunks_exact_mut(4) {
+                        p.copy_from_slice(&px);
+                    }
+                } else {
+                    let v = cur[src + off[0]];
+                    for p in cur[STEP * i..STEP * (i + len)].chunks_exact_mut(STEP) {
+                        p[off[0]] = v;
+                    }
                 }
                 i += len;
                 continue;
             }
-            let mut key = 0u32;
-            for c in 0..N {
-                let l = self.models[c].code_for(fam, self.corr[c][i]);
-                let (val, len) = decode_value(fam, l, rd.peek32());
-                rd.skip(len);
-                self.corr[c][i + 1] = val;
-                let pred = if first_row {
-                    if i == 0 {
-                        0
-                    } else {
-                        u32::from(cur.planes[c][i - 1])
-                    }
-                } else if i == 0 {
-                    u32::from(prev.planes[c][0])
+            for (c, &at) in off.iter().enumerate() {
+                let val = self.decode_code(fam, rd, c, i);
+                let o = STEP * i + at;
+                let left = u32::from(cur[o - STEP]);
+                let pred = if FIRST_ROW {
+                    left
                 } else {
-                    (u32::from(cur.planes[c][i - 1]) + u32::from(prev.planes[c][i])) >> 1
+                    (left + u32::from(prev[o])) >> 1
                 };
-                let x = ((u32::from(fam.unfold[usize::from(val)]) + pred) & mask) as u8;
-                cur.planes[c][i] = x;
-                key = (key << 8) | u32::from(x);
+                cur[o] = ((u32::from(fam.unfold[usize::from(val)]) + pred) & mask) as u8;
             }
-            cur.key[i] = key;
+            if N == 3 {
+                cur[STEP * i + 3] = 0;
+            }
             self.after_pixel(i, seg);
             i += 1;
         }
         Ok(())
     }
 
+    /// Decodes the folded residual of channel `c` at pixel `i` and records it as context.
+    #[inline(always)]
+    fn decode_code(&mut self, fam: &Family, rd: &mut BitReader<'_>, c: usize, i: usize) -> u8 {
+        let l = self.models[c].code_for(fam, self.corr[c][i]);
+        let (val, len) = decode_value(fam, l, rd.peek32());
+        rd.skip(len);
+        self.corr[c][i + 1] = val;
+        val
+    }
+
     /// Reads a MELCODE run length; `Err(length)` when it passes `room`.
+    #[inline(never)]
     fn decode_run(
         &mut self,
         rd: &mut BitReader<'_>,
@@ -394,8 +422,8 @@ impl<const N: usize> Channels<N> {
 
 /// Decodes one Golomb-Rice (or escape) codeword from the top of `bits`.
 #[inline(always)]
-fn decode_value(fam: &Family, l: u32, bits: u32) -> (u8, u32) {
-    let li = l as usize;
+fn decode_value(fam: &Family, li: usize, bits: u32) -> (u8, u32) {
+    let l = li as u32;
     if bits > fam.not_gr_prefix_mask[li] {
         let zeros = bits.leading_zeros();
         let len = zeros + 1 + l;

@@ -1,10 +1,15 @@
 //! QUIC encoder: reproduces spice-common's `quic_encode` bit for bit.
+//!
+//! Rows are coded from their interleaved bytes: one SIMD pass computes the
+//! folded residuals of every byte lane ([`simd::fold_residuals`]), another flags
+//! pixels that repeat their left neighbour ([`simd::repeat_flags`]); the serial
+//! loop then only looks up contexts and emits codewords.
 
 use super::ImageType;
-use super::channels::{Channels, starts_run};
-use super::model::{FAMILY_5, FAMILY_8, Segment};
+use super::channels::{Channels, RowCoder};
+use super::model::{FAMILY_5, FAMILY_8, Layout, Segment, family};
 use super::tables::{MAGIC, MAX_PIXELS, VERSION};
-use crate::bits::BitWriter;
+use crate::bits::{BitSink, BitWriter};
 use crate::error::{Error, ParameterKind, Result, UnsupportedKind};
 use crate::image::{ImageRef, PixelFormat};
 use crate::simd;
@@ -33,62 +38,29 @@ pub fn encode(img: &ImageRef<'_>, ty: ImageType) -> Result<Vec<u8>> {
         return Err(Error::Parameter(ParameterKind::SizeOverflow));
     }
     let width = w as usize;
-    let fam = if ty.bits_per_channel() == 5 {
-        &FAMILY_5
-    } else {
-        &FAMILY_8
-    };
     let mut out =
         BitWriter::with_capacity(width * h as usize * ty.coded_channels() as usize / 2 + 64);
     for word in [MAGIC, VERSION, ty.code(), w, h] {
         out.write(word, 32);
     }
-
-    let mut segs = [Segment {
-        start: 0,
-        end: 0,
-        wm_index: 0,
-    }; 8];
-    let mut cur = RowPlanes::new(width);
-    let mut prev = RowPlanes::new(width);
-    let mut res: [Vec<u8>; 4] = core::array::from_fn(|_| vec![0; width]);
-    match ty {
-        ImageType::Gray => {
-            let mut one = Channels::<1>::new(width, fam);
-            for y in 0..h {
-                cur.load_gray(img.row(y));
-                fold(&cur, &prev, y, &mut res, 3, 4, fam.bpc);
-                one.encode_row(&mut out, y == 0, &cur.key, &prev.key, [&res[3]], &mut segs);
-                core::mem::swap(&mut cur, &mut prev);
-            }
+    let mut rows = RowEncoder::new(ty, width);
+    if matches!(
+        format,
+        PixelFormat::Bgrx32 | PixelFormat::Bgra32 | PixelFormat::Gray8 | PixelFormat::A8
+    ) {
+        // Already in the coder's layout: code straight from the caller's rows.
+        for y in 0..h {
+            let prev = if y == 0 { &[][..] } else { img.row(y - 1) };
+            rows.row(&mut out, y == 0, img.row(y), prev);
         }
-        _ => {
-            let mut rgb = Channels::<3>::new(width, fam);
-            let mut alpha = (ty == ImageType::Rgba).then(|| Channels::<1>::new(width, fam));
-            for y in 0..h {
-                cur.load(img.row(y), format);
-                fold(&cur, &prev, y, &mut res, 0, 3, fam.bpc);
-                rgb.encode_row(
-                    &mut out,
-                    y == 0,
-                    &cur.key,
-                    &prev.key,
-                    [&res[0], &res[1], &res[2]],
-                    &mut segs,
-                );
-                if let Some(a) = alpha.as_mut() {
-                    fold(&cur, &prev, y, &mut res, 3, 4, fam.bpc);
-                    a.encode_row(
-                        &mut out,
-                        y == 0,
-                        &cur.akey,
-                        &prev.akey,
-                        [&res[3]],
-                        &mut segs,
-                    );
-                }
-                core::mem::swap(&mut cur, &mut prev);
-            }
+    } else {
+        // Bgr24 and Rgb555 are widened to B,G,R,0 rows (5-bit values for Rgb555).
+        let mut cur = vec![0u8; width * 4];
+        let mut prev = vec![0u8; width * 4];
+        for y in 0..h {
+            widen_row(img.row(y), format, &mut cur);
+            rows.row(&mut out, y == 0, &cur, if y == 0 { &[] } else { &prev });
+            core::mem::swap(&mut cur, &mut prev);
         }
     }
     // The decoder reads one word ahead, so the stream ends with an extra zero word.
@@ -97,124 +69,190 @@ pub fn encode(img: &ImageRef<'_>, ty: ImageType) -> Result<Vec<u8>> {
     Ok(out.finish())
 }
 
-fn fold(
-    cur: &RowPlanes,
-    prev: &RowPlanes,
-    y: u32,
-    res: &mut [Vec<u8>; 4],
-    from: usize,
-    to: usize,
+/// Widens a Bgr24 or Rgb555 row into 4-byte B,G,R,0 pixels.
+fn widen_row(src: &[u8], format: PixelFormat, dst: &mut [u8]) {
+    if format == PixelFormat::Rgb555 {
+        for (p, o) in src.chunks_exact(2).zip(dst.chunks_exact_mut(4)) {
+            let v = u16::from_le_bytes([p[0], p[1]]);
+            o.copy_from_slice(&[
+                (v & 31) as u8,
+                ((v >> 5) & 31) as u8,
+                ((v >> 10) & 31) as u8,
+                0,
+            ]);
+        }
+    } else {
+        for (p, o) in src.chunks_exact(3).zip(dst.chunks_exact_mut(4)) {
+            o.copy_from_slice(&[p[0], p[1], p[2], 0]);
+        }
+    }
+}
+
+/// Per-image encoder state: the channel groups and the per-row scratch.
+struct RowEncoder {
+    main: Group,
+    alpha: Option<Channels<1>>,
     bits: u32,
-) {
-    for c in from..to {
-        let p = (y > 0).then_some(prev.planes[c].as_slice());
-        simd::fold_residuals(p, &cur.planes[c], &mut res[c], bits);
-    }
+    res: Vec<u8>,
+    /// Repeat flags of the current and previous row (main key), and for alpha.
+    cur_rep: Vec<u8>,
+    prev_rep: Vec<u8>,
+    cur_arep: Vec<u8>,
+    prev_arep: Vec<u8>,
+    segs: [Segment; 8],
 }
 
-/// One image row split into channel planes (r, g, b, alpha; gray in slot 3) and run keys.
-struct RowPlanes {
-    planes: [Vec<u8>; 4],
-    /// Per pixel, the coded channels packed for equality tests.
-    key: Vec<u32>,
-    /// Per pixel, the alpha for the alpha pass.
-    akey: Vec<u32>,
+#[allow(clippy::large_enum_variant)] // one per image
+enum Group {
+    Gray(Channels<1>),
+    Rgb(Channels<3>),
 }
 
-impl RowPlanes {
-    fn new(width: usize) -> Self {
-        RowPlanes {
-            planes: core::array::from_fn(|_| vec![0; width]),
-            key: vec![0; width],
-            akey: vec![0; width],
+impl RowEncoder {
+    fn new(ty: ImageType, width: usize) -> Self {
+        let fam = if ty.bits_per_channel() == 5 {
+            &FAMILY_5
+        } else {
+            &FAMILY_8
+        };
+        let gray = ty == ImageType::Gray;
+        let step = if gray { 1 } else { 4 };
+        RowEncoder {
+            main: if gray {
+                Group::Gray(Channels::new(width, fam))
+            } else {
+                Group::Rgb(Channels::new(width, fam))
+            },
+            alpha: (ty == ImageType::Rgba).then(|| Channels::new(width, fam)),
+            bits: fam.bpc,
+            res: vec![0; width * step],
+            cur_rep: vec![0; width],
+            prev_rep: vec![0; width],
+            cur_arep: vec![0; width],
+            prev_arep: vec![0; width],
+            segs: [Segment {
+                start: 0,
+                end: 0,
+                wm_index: 0,
+            }; 8],
         }
     }
 
-    fn load(&mut self, row: &[u8], format: PixelFormat) {
-        let [r, g, b, a] = &mut self.planes;
-        match format {
-            PixelFormat::Bgrx32 | PixelFormat::Bgra32 => {
-                simd::split_bgrx(row, r, g, b, &mut self.key);
-                if format == PixelFormat::Bgra32 {
-                    for (i, p) in row.chunks_exact(4).enumerate() {
-                        a[i] = p[3];
-                        self.akey[i] = u32::from(p[3]);
-                    }
+    fn row(&mut self, out: &mut BitWriter, first: bool, cur: &[u8], prev: &[u8]) {
+        let step = if matches!(self.main, Group::Gray(_)) {
+            1
+        } else {
+            4
+        };
+        simd::fold_residuals(
+            (!first).then_some(prev),
+            cur,
+            &mut self.res,
+            self.bits,
+            step,
+        );
+        core::mem::swap(&mut self.cur_rep, &mut self.prev_rep);
+        let res = &self.res[..];
+        let b5 = self.bits == 5;
+        let (prev_rep, cur_rep, segs) = (&self.prev_rep, &mut self.cur_rep, &mut self.segs);
+        match &mut self.main {
+            Group::Gray(g) => {
+                simd::repeat_flags(cur, 1, Layout::<1, 1>::KEY, cur_rep);
+                g.encode_row::<1, false>(out, first, res, prev_rep, cur_rep, segs);
+            }
+            Group::Rgb(g) => {
+                simd::repeat_flags(cur, 4, Layout::<3, 4>::KEY, cur_rep);
+                if b5 {
+                    g.encode_row::<4, true>(out, first, res, prev_rep, cur_rep, segs);
+                } else {
+                    g.encode_row::<4, false>(out, first, res, prev_rep, cur_rep, segs);
                 }
             }
-            PixelFormat::Bgr24 => {
-                for (i, p) in row.chunks_exact(3).enumerate() {
-                    (b[i], g[i], r[i]) = (p[0], p[1], p[2]);
-                    self.key[i] = u32::from_le_bytes([p[0], p[1], p[2], 0]);
-                }
-            }
-            PixelFormat::Rgb555 => {
-                for (i, p) in row.chunks_exact(2).enumerate() {
-                    let v = u16::from_le_bytes([p[0], p[1]]);
-                    (r[i], g[i], b[i]) = (
-                        ((v >> 10) & 31) as u8,
-                        ((v >> 5) & 31) as u8,
-                        (v & 31) as u8,
-                    );
-                    self.key[i] = u32::from(v & 0x7fff);
-                }
-            }
-            _ => unreachable!("ImageType::accepts admitted {format:?}"),
         }
-    }
-
-    fn load_gray(&mut self, row: &[u8]) {
-        self.planes[3].copy_from_slice(row);
-        for (k, &v) in self.key.iter_mut().zip(row) {
-            *k = u32::from(v);
+        if let Some(a) = &mut self.alpha {
+            core::mem::swap(&mut self.cur_arep, &mut self.prev_arep);
+            simd::repeat_flags(cur, 4, Layout::<1, 4>::KEY, &mut self.cur_arep);
+            a.encode_row::<4, false>(
+                out,
+                first,
+                res,
+                &self.prev_arep,
+                &self.cur_arep,
+                &mut self.segs,
+            );
         }
     }
 }
 
 impl<const N: usize> Channels<N> {
-    fn encode_row(
+    fn encode_row<const STEP: usize, const B5: bool>(
         &mut self,
         out: &mut BitWriter,
         first_row: bool,
-        cur_key: &[u32],
-        prev_key: &[u32],
-        res: [&[u8]; N],
+        res: &[u8],
+        prev_rep: &[u8],
+        cur_rep: &[u8],
         segs: &mut [Segment; 8],
     ) {
-        let n = self.start_row(first_row, cur_key.len(), segs);
+        let width = cur_rep.len();
+        // Worst case: every channel at the codeword limit, or a run costing a hit bit
+        // per pixel plus its terminator.
+        let max_bits = width * (N * 26 + 17) + 64;
+        let (n, mut coder) = self.start_row(first_row, width, segs);
+        let mut sink = out.sink(max_bits);
         for seg in &segs[..n] {
-            self.encode_segment(out, seg, first_row, cur_key, prev_key, res);
+            if first_row {
+                coder.encode_segment::<STEP, B5, true>(&mut sink, seg, res, prev_rep, cur_rep);
+            } else {
+                coder.encode_segment::<STEP, B5, false>(&mut sink, seg, res, prev_rep, cur_rep);
+            }
         }
+        let (pos, acc, pending) = sink.state();
+        let state = coder.state;
+        out.commit(pos, acc, pending);
+        self.end_row(state);
     }
+}
 
+impl<const N: usize> RowCoder<'_, N> {
     #[inline(always)]
-    fn encode_segment(
+    fn encode_segment<const STEP: usize, const B5: bool, const FIRST_ROW: bool>(
         &mut self,
-        out: &mut BitWriter,
+        out: &mut BitSink<'_>,
         seg: &Segment,
-        first_row: bool,
-        cur_key: &[u32],
-        prev_key: &[u32],
-        res: [&[u8]; N],
+        res: &[u8],
+        prev_rep: &[u8],
+        cur_rep: &[u8],
     ) {
-        let fam = self.fam;
+        let fam = family::<B5>();
+        let off = Layout::<N, STEP>::OFF;
         let mut run_index = 0;
         let mut i = seg.start;
         while i < seg.end {
-            if !first_row && starts_run(prev_key, cur_key, i, run_index) {
+            // Run mode: the row above repeats at i and this row repeats just before i.
+            if !FIRST_ROW && i > 2 && run_index != i && prev_rep[i] != 0 && cur_rep[i - 1] != 0 {
                 run_index = i;
-                let len = simd::run_length(&cur_key[i..seg.end], cur_key[i - 1]);
+                let len = simd::count_repeats(&cur_rep[i..seg.end]);
                 i += len;
                 self.encode_run(out, len as u32);
                 continue;
             }
+            // Join the pixel's codewords into one write when they fit in 32 bits.
+            let (mut word, mut len) = (0u32, 0u32);
             for c in 0..N {
-                let r = res[c][i];
+                let r = res[STEP * i + off[c]];
                 let l = self.models[c].code_for(fam, self.corr[c][i]);
-                let packed = fam.code[usize::from(r)][l as usize];
-                out.write(packed >> 5, packed & 31);
+                let packed = fam.code[usize::from(r)][l];
+                let (code, n) = (packed >> 5, packed & 31);
+                if len + n > 32 {
+                    out.write(word, len);
+                    (word, len) = (0, 0);
+                }
+                word = if len == 0 { code } else { (word << n) | code };
+                len += n;
                 self.corr[c][i + 1] = r;
             }
+            out.write(word, len);
             self.after_pixel(i, seg);
             i += 1;
         }
@@ -222,7 +260,8 @@ impl<const N: usize> Channels<N> {
 
     /// MELCODE: one `1` per full run unit (the unit grows with each), then `0`
     /// and the remainder in `melc_len` bits.
-    fn encode_run(&mut self, out: &mut BitWriter, mut len: u32) {
+    #[inline(never)]
+    fn encode_run(&mut self, out: &mut BitSink<'_>, mut len: u32) {
         let mut hits = 0;
         while len >= self.state.melc_order() {
             hits += 1;

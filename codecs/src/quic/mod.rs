@@ -75,13 +75,13 @@ impl ImageType {
         }
     }
 
-    /// The pixel format a decoder produces natively for this type.
+    /// The pixel format a decoder produces natively for this type (RGB24 decodes to
+    /// 32-bit pixels, as SPICE clients do: the coded bits are the same as RGB32's).
     pub const fn native_format(self) -> PixelFormat {
         match self {
             ImageType::Gray => PixelFormat::Gray8,
             ImageType::Rgb16 => PixelFormat::Rgb555,
-            ImageType::Rgb24 => PixelFormat::Bgr24,
-            ImageType::Rgb32 => PixelFormat::Bgrx32,
+            ImageType::Rgb24 | ImageType::Rgb32 => PixelFormat::Bgrx32,
             ImageType::Rgba => PixelFormat::Bgra32,
         }
     }

@@ -143,6 +143,44 @@ pub(crate) static FAMILY_8: Family = Family::new(8);
 /// The 5-bit family (RGB16).
 pub(crate) static FAMILY_5: Family = Family::new(5);
 
+/// The family for 5-bit (`true`) or 8-bit channels, as a compile-time choice.
+#[inline(always)]
+pub(crate) fn family<const B5: bool>() -> &'static Family {
+    if B5 { &FAMILY_5 } else { &FAMILY_8 }
+}
+
+/// Pixel layout of a channel group, fixed at compile time: `STEP` bytes a pixel,
+/// `N` channels. Three channels are r, g, b of B,G,R,X; one channel is either the
+/// alpha byte of B,G,R,A (`STEP` 4) or a gray byte (`STEP` 1).
+pub(crate) struct Layout<const N: usize, const STEP: usize>;
+
+impl<const N: usize, const STEP: usize> Layout<N, STEP> {
+    /// Byte offset of channel `c` inside a pixel (coding order r, g, b).
+    pub const OFF: [usize; N] = {
+        let mut off = [0; N];
+        let mut c = 0;
+        while c < N {
+            off[c] = if N == 3 {
+                2 - c
+            } else if STEP == 4 {
+                3
+            } else {
+                0
+            };
+            c += 1;
+        }
+        off
+    };
+    /// Mask selecting the coded bytes of a little-endian pixel word (the run key).
+    pub const KEY: u32 = if N == 3 {
+        0x00ff_ffff
+    } else if STEP == 4 {
+        0xff00_0000
+    } else {
+        0xff
+    };
+}
+
 /// Statistics of one channel: per bucket, the summed code lengths of each code.
 #[derive(Clone)]
 pub(crate) struct ChannelModel {
@@ -160,8 +198,9 @@ impl ChannelModel {
 
     /// The code parameter to use after context `ctx`.
     #[inline(always)]
-    pub(crate) fn code_for(&self, fam: &Family, ctx: u8) -> u32 {
-        u32::from(self.best[usize::from(fam.bucket_of[usize::from(ctx)] & 7)])
+    pub(crate) fn code_for(&self, fam: &Family, ctx: u8) -> usize {
+        // `& 7`: codes and buckets are below 8, and saying so drops bounds checks.
+        usize::from(self.best[usize::from(fam.bucket_of[usize::from(ctx)] & 7)] & 7)
     }
 
     /// Learns from value `val` coded after context `ctx`.
@@ -212,7 +251,7 @@ impl Segment {
 }
 
 /// State shared by the channels coded together (r, g, b; or one gray/alpha channel).
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 pub(crate) struct CommonState {
     /// Coded pixels left before the next model update.
     waitcnt: u32,
@@ -356,7 +395,7 @@ mod tests {
                 for n in 0..=f.mask as usize {
                     let packed = f.code[n][l];
                     let (code, len) = (packed >> 5, packed & 31);
-                    assert!(len <= MAX_CODEWORD_LEN && len >= 1);
+                    assert!((1..=MAX_CODEWORD_LEN).contains(&len));
                     // Left-align in 32 bits; no codeword may prefix another.
                     let aligned = u64::from(code) << (32 - len);
                     assert!(seen.insert((aligned, len)));

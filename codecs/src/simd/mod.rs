@@ -1,6 +1,6 @@
 //! Hot per-row kernels, each a scalar reference (`scalar`) and a `wide` SIMD
 //! twin with the same signature; `tests` checks they agree on random rows.
-//! The functions here pick the faster one (see `NOTES.md`).
+//! The re-exports below are the versions that measured faster (see `NOTES.md`).
 
 pub mod scalar;
 pub mod wide;
@@ -8,4 +8,5 @@ pub mod wide;
 #[cfg(test)]
 mod tests;
 
-pub use self::wide::{fold_residuals, merge_bgrx, run_length, split_bgrx};
+pub use self::scalar::key;
+pub use self::wide::{count_repeats, fold_residuals, repeat_flags};

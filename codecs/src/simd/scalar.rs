@@ -1,4 +1,10 @@
 //! Reference kernels: plain loops, the definition the `wide` versions must match.
+//! Some are only called by the agreement tests and the benches.
+//!
+//! Rows are interleaved: a pixel is `step` bytes (1 for gray, 4 for B,G,R,X/A)
+//! and every byte lane is treated alike, so one call covers all channels.
+
+#![cfg_attr(not(feature = "bench-internals"), allow(dead_code))]
 
 /// Folds a signed residual of `bits` (5 or 8) bits to unsigned: 0, -1, 1, -2, ... → 0, 1, 2, 3, ...
 /// (`xlatU2L` in spice-common quic.c).
@@ -14,53 +20,58 @@ pub fn fold(d: u8, bits: u32) -> u8 {
     }
 }
 
-/// QUIC residuals of a row: against the left pixel when `prev` is `None` (first row,
-/// first pixel against 0), else against the pixel above for the first pixel and
-/// `(left + above) >> 1` for the rest; folded with [`fold`].
-pub fn fold_residuals(prev: Option<&[u8]>, cur: &[u8], out: &mut [u8], bits: u32) {
+/// QUIC prediction residuals of a row of `step`-byte pixels, folded with [`fold`].
+///
+/// Without `prev` (first row): the first pixel against 0, then each byte against
+/// the same byte of the pixel to its left. With `prev`: the first pixel against
+/// the pixel above, then against `(left + above) >> 1`.
+pub fn fold_residuals(prev: Option<&[u8]>, cur: &[u8], out: &mut [u8], bits: u32, step: usize) {
     let n = cur.len();
     assert!(out.len() >= n && prev.is_none_or(|p| p.len() >= n));
-    if n == 0 {
-        return;
+    let head = step.min(n);
+    for j in 0..head {
+        let p = prev.map_or(0, |p| p[j]);
+        out[j] = fold(cur[j].wrapping_sub(p), bits);
     }
     match prev {
         None => {
-            out[0] = fold(cur[0], bits);
-            for i in 1..n {
-                out[i] = fold(cur[i].wrapping_sub(cur[i - 1]), bits);
+            for j in head..n {
+                out[j] = fold(cur[j].wrapping_sub(cur[j - step]), bits);
             }
         }
         Some(prev) => {
-            out[0] = fold(cur[0].wrapping_sub(prev[0]), bits);
-            for i in 1..n {
-                let pred = ((u16::from(cur[i - 1]) + u16::from(prev[i])) >> 1) as u8;
-                out[i] = fold(cur[i].wrapping_sub(pred), bits);
+            for j in head..n {
+                let pred = ((u16::from(cur[j - step]) + u16::from(prev[j])) >> 1) as u8;
+                out[j] = fold(cur[j].wrapping_sub(pred), bits);
             }
         }
     }
 }
 
-/// Number of leading elements of `px` equal to `value`.
-pub fn run_length(px: &[u32], value: u32) -> usize {
-    px.iter().take_while(|&&p| p == value).count()
-}
-
-/// Splits 4-byte B, G, R, X pixels into r, g, b planes and packed `r << 16 | g << 8 | b` keys.
-pub fn split_bgrx(src: &[u8], r: &mut [u8], g: &mut [u8], b: &mut [u8], key: &mut [u32]) {
-    for (i, p) in src.chunks_exact(4).enumerate() {
-        b[i] = p[0];
-        g[i] = p[1];
-        r[i] = p[2];
-        key[i] = u32::from_le_bytes([p[0], p[1], p[2], 0]);
+/// The run key of pixel `i`: its bytes under `mask` (`step` 4) or its byte (`step` 1).
+#[inline(always)]
+pub fn key(row: &[u8], i: usize, step: usize, mask: u32) -> u32 {
+    if step == 4 {
+        let p = &row[4 * i..4 * i + 4];
+        u32::from_le_bytes([p[0], p[1], p[2], p[3]]) & mask
+    } else {
+        u32::from(row[i])
     }
 }
 
-/// Interleaves r, g, b planes (and alpha, or 0) into 4-byte B, G, R, A/X pixels.
-pub fn merge_bgrx(r: &[u8], g: &[u8], b: &[u8], a: Option<&[u8]>, out: &mut [u8]) {
-    for (i, o) in out.chunks_exact_mut(4).enumerate().take(r.len()) {
-        o[0] = b[i];
-        o[1] = g[i];
-        o[2] = r[i];
-        o[3] = a.map_or(0, |a| a[i]);
+/// Number of leading nonzero bytes of `flags` (the length of a run of repeats).
+pub fn count_repeats(flags: &[u8]) -> usize {
+    flags.iter().take_while(|&&f| f != 0).count()
+}
+
+/// `out[i] = 1` when pixel `i` has the key of pixel `i - 1`, else 0 (`out[0] = 0`).
+pub fn repeat_flags(row: &[u8], step: usize, mask: u32, out: &mut [u8]) {
+    let n = row.len() / step;
+    if n == 0 {
+        return;
+    }
+    out[0] = 0;
+    for (i, o) in out.iter_mut().enumerate().take(n).skip(1) {
+        *o = u8::from(key(row, i, step, mask) == key(row, i - 1, step, mask));
     }
 }

@@ -22,26 +22,28 @@ fn bytes(next: &mut impl FnMut() -> u64, n: usize, bits: u32) -> Vec<u8> {
 fn fold_residuals_agrees() {
     let mut next = rng(0x5eed);
     for bits in [5, 8] {
-        for n in 1..=130 {
-            for trial in 0..4 {
-                let mut cur = bytes(&mut next, n, bits);
-                let mut prev = bytes(&mut next, n, bits);
-                if trial == 3 {
-                    // Extremes: alternate 0 and max to hit the largest residuals.
-                    let max = ((1u32 << bits) - 1) as u8;
-                    cur.iter_mut()
-                        .enumerate()
-                        .for_each(|(i, v)| *v = if i % 2 == 0 { max } else { 0 });
-                    prev.iter_mut()
-                        .enumerate()
-                        .for_each(|(i, v)| *v = if i % 3 == 0 { 0 } else { max });
-                }
-                for p in [None, Some(prev.as_slice())] {
-                    let mut a = vec![0xaa; n];
-                    let mut b = vec![0x55; n];
-                    scalar::fold_residuals(p, &cur, &mut a, bits);
-                    wide::fold_residuals(p, &cur, &mut b, bits);
-                    assert_eq!(a, b, "bits {bits} len {n} prev {}", p.is_some());
+        for step in [1, 4] {
+            for n in 1..=130 {
+                for trial in 0..4 {
+                    let mut cur = bytes(&mut next, n * step, bits);
+                    let mut prev = bytes(&mut next, n * step, bits);
+                    if trial == 3 {
+                        // Extremes: alternate 0 and max to hit the largest residuals.
+                        let max = ((1u32 << bits) - 1) as u8;
+                        cur.iter_mut()
+                            .enumerate()
+                            .for_each(|(i, v)| *v = if i % 2 == 0 { max } else { 0 });
+                        prev.iter_mut()
+                            .enumerate()
+                            .for_each(|(i, v)| *v = if i % 3 == 0 { 0 } else { max });
+                    }
+                    for p in [None, Some(prev.as_slice())] {
+                        let mut a = vec![0xaa; n * step];
+                        let mut b = vec![0x55; n * step];
+                        scalar::fold_residuals(p, &cur, &mut a, bits, step);
+                        wide::fold_residuals(p, &cur, &mut b, bits, step);
+                        assert_eq!(a, b, "bits {bits} step {step} len {n} prev {}", p.is_some());
+                    }
                 }
             }
         }
@@ -49,44 +51,60 @@ fn fold_residuals_agrees() {
 }
 
 #[test]
-fn run_length_agrees() {
+fn fold_matches_the_reference_table_definition() {
+    // xlatU2L: s <= half -> 2s, else 2(mask - s) + 1.
+    for bits in [5u32, 8] {
+        let mask = (1u32 << bits) - 1;
+        for s in 0..=mask {
+            let want = if s <= mask >> 1 {
+                2 * s
+            } else {
+                2 * (mask - s) + 1
+            };
+            assert_eq!(u32::from(scalar::fold(s as u8, bits)), want);
+        }
+    }
+}
+
+#[test]
+fn count_repeats_agrees() {
     let mut next = rng(0xabc);
     for n in 1..=130 {
         for _ in 0..8 {
-            let value = (next() & 0xff_ffff) as u32;
             let stop = (next() as usize) % (n + 1);
-            let mut px = vec![value; n];
-            if stop < n {
-                px[stop] ^= 1 << (next() % 24);
-            }
-            assert_eq!(
-                scalar::run_length(&px, value),
-                wide::run_length(&px, value),
-                "len {n} stop {stop}"
-            );
-            assert_eq!(wide::run_length(&px, value), stop);
+            let flags: Vec<u8> = (0..n)
+                .map(|i| {
+                    if i == stop {
+                        0
+                    } else {
+                        1 + (next() % 255) as u8
+                    }
+                })
+                .collect();
+            assert_eq!(scalar::count_repeats(&flags), stop, "len {n}");
+            assert_eq!(wide::count_repeats(&flags), stop, "len {n}");
         }
     }
-    assert_eq!(wide::run_length(&[], 7), 0);
+    assert_eq!(wide::count_repeats(&[]), 0);
 }
 
 #[test]
-fn split_and_merge_agree() {
+fn repeat_flags_agree() {
     let mut next = rng(0x1234);
-    for n in 1..=130 {
-        let src = bytes(&mut next, n * 4, 8);
-        let alpha = bytes(&mut next, n, 8);
-        let (mut r1, mut g1, mut b1, mut k1) = (vec![0; n], vec![0; n], vec![0; n], vec![0; n]);
-        let (mut r2, mut g2, mut b2, mut k2) = (vec![1; n], vec![1; n], vec![1; n], vec![1; n]);
-        scalar::split_bgrx(&src, &mut r1, &mut g1, &mut b1, &mut k1);
-        wide::split_bgrx(&src, &mut r2, &mut g2, &mut b2, &mut k2);
-        assert_eq!((&r1, &g1, &b1, &k1), (&r2, &g2, &b2, &k2), "split len {n}");
-        for a in [None, Some(alpha.as_slice())] {
-            let mut o1 = vec![7; n * 4];
-            let mut o2 = vec![9; n * 4];
-            scalar::merge_bgrx(&r1, &g1, &b1, a, &mut o1);
-            wide::merge_bgrx(&r1, &g1, &b1, a, &mut o2);
-            assert_eq!(o1, o2, "merge len {n}");
+    for step in [1usize, 4] {
+        let mask = if step == 4 { 0x00ff_ffff } else { 0xff };
+        for n in 1..=130 {
+            // Few distinct values so repeats are common.
+            let mut row = Vec::new();
+            for _ in 0..n {
+                let v = ((next() % 3) as u32) | (((next() & 0xff) as u32) << 24);
+                row.extend_from_slice(&v.to_le_bytes()[..step]);
+            }
+            let mut a = vec![9; n];
+            let mut b = vec![7; n];
+            scalar::repeat_flags(&row, step, mask, &mut a);
+            wide::repeat_flags(&row, step, mask, &mut b);
+            assert_eq!(a, b, "step {step} len {n}");
         }
     }
 }

@@ -1,0 +1,230 @@
+//! End-to-end tests of the `paprika` binary against the golden vectors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sha2::{Digest, Sha256};
+
+/// The golden-vector directory, `corpora/vectors`.
+fn vectors() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpora/vectors")
+}
+
+/// Runs `paprika` with `args` in `dir`, without `PAPRIKA_CORPORA` set.
+fn paprika(dir: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_paprika"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PAPRIKA_CORPORA")
+        .output()
+        .expect("running paprika")
+}
+
+/// Runs `paprika` and asserts that it succeeded.
+fn ok(dir: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    let out = paprika(dir, args);
+    assert!(
+        out.status.success(),
+        "paprika {args:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs `paprika` and asserts that it failed with `needle` in its stderr.
+fn fails_with(dir: &Path, args: &[&std::ffi::OsStr], needle: &str) {
+    let out = paprika(dir, args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "paprika {args:?} succeeded");
+    assert!(
+        stderr.contains(needle),
+        "stderr lacks {needle:?}:\n{stderr}"
+    );
+    assert!(stderr.starts_with("error: "), "stderr:\n{stderr}");
+}
+
+/// Shorthand for building argument lists of strings and paths.
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { &[$(std::ffi::OsStr::new(&$a)),*] };
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The manifest record whose `file` is `file`.
+fn manifest_record(file: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(vectors().join("MANIFEST.json")).unwrap();
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    all.into_iter()
+        .find(|r| r["file"] == file)
+        .unwrap_or_else(|| panic!("{file} not in MANIFEST.json"))
+}
+
+#[test]
+fn encode_reproduces_the_reference_stream() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out.quic");
+    let input = vectors().join("inputs/tiny_rand_13x5.png");
+    let run = ok(
+        tmp.path(),
+        args![
+            "encode", "--codec", "quic", "--type", "rgb32", input, "-o", out
+        ],
+    );
+    let want = std::fs::read(vectors().join("quic/tiny_rand_13x5.rgb32.quic")).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), want);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let expect = format!("quic rgb32 13x5: 260 -> {} bytes (", want.len());
+    assert!(stderr.starts_with(&expect), "stderr: {stderr}");
+}
+
+#[test]
+fn encode_defaults_to_rgba_for_alpha_and_rgb32_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, ty) in [("rgba_logo", "rgba"), ("photo_chelsea", "rgb32")] {
+        let out = tmp.path().join(format!("{name}.quic"));
+        let input = vectors().join(format!("inputs/{name}.png"));
+        ok(tmp.path(), args!["encode", input, "-o", out]);
+        let want = std::fs::read(vectors().join(format!("quic/{name}.{ty}.quic"))).unwrap();
+        assert!(std::fs::read(&out).unwrap() == want, "{name}");
+    }
+}
+
+#[test]
+fn decode_rgb16_to_bgrx_matches_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = "quic/photo_chelsea.rgb16.quic";
+    let out = tmp.path().join("chelsea.bgrx");
+    ok(tmp.path(), args!["decode", vectors().join(file), "-o", out]);
+    let record = manifest_record(file);
+    let bgrx = std::fs::read(&out).unwrap();
+    assert_eq!(bgrx.len(), 451 * 300 * 4);
+    assert_eq!(
+        sha256_hex(&bgrx),
+        record["decoded_sha256"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn decode_to_png_and_encode_again_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for (file, ty) in [
+        ("quic/photo_chelsea.rgb32.quic", "rgb32"),
+        ("quic/rgba_logo.rgba.quic", "rgba"),
+        ("quic/photo_chelsea.rgb24.quic", "rgb24"),
+    ] {
+        let stream = vectors().join(file);
+        ok(dir, args!["decode", stream, "-o", "a.png"]);
+        ok(dir, args!["decode", stream, "-o", "a.bgrx"]);
+        ok(dir, args!["encode", "--type", ty, "a.png", "-o", "b.quic"]);
+        ok(dir, args!["decode", "b.quic", "-o", "b.bgrx"]);
+        let a = std::fs::read(dir.join("a.bgrx")).unwrap();
+        let b = std::fs::read(dir.join("b.bgrx")).unwrap();
+        assert!(a == b, "{file}: pixels differ after the PNG round trip");
+        assert_eq!(
+            sha256_hex(&a),
+            manifest_record(file)["decoded_sha256"].as_str().unwrap(),
+            "{file}"
+        );
+        // QUIC is deterministic: the same pixels give the same stream.
+        let want = std::fs::read(&stream).unwrap();
+        assert!(std::fs::read(dir.join("b.quic")).unwrap() == want, "{file}");
+    }
+}
+
+#[test]
+fn info_prints_the_header() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stream = vectors().join("quic/photo_chelsea.rgb16.quic");
+    let out = ok(tmp.path(), args!["info", stream]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let len = std::fs::metadata(&stream).unwrap().len();
+    let raw = 451 * 300 * 4;
+    let want = format!(
+        "codec: quic\ntype: rgb16\nwidth: 451\nheight: 300\nstream_bytes: {len}\n\
+         raw_bytes: {raw}\nratio: {:.2}\n",
+        raw as f64 / len as f64
+    );
+    assert_eq!(stdout, want);
+}
+
+#[test]
+fn bad_inputs_fail_with_clear_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("garbage.bin"), b"\x89PNG not a stream").unwrap();
+    fails_with(
+        dir,
+        args!["decode", "garbage.bin", "-o", "x.png"],
+        "unknown codec",
+    );
+    fails_with(dir, args!["info", "garbage.bin"], "unknown codec");
+    fails_with(
+        dir,
+        args!["decode", "garbage.bin", "-o", "x.png"],
+        "89 50 4e 47",
+    );
+
+    let real = std::fs::read(vectors().join("quic/photo_chelsea.rgb32.quic")).unwrap();
+    std::fs::write(dir.join("short.quic"), &real[..100]).unwrap();
+    fails_with(
+        dir,
+        args!["decode", "short.quic", "-o", "x.bgrx"],
+        "malformed quic stream",
+    );
+    fails_with(
+        dir,
+        args!["decode", "short.quic", "-o", "x.bgrx"],
+        "decoding short.quic: ",
+    );
+
+    fails_with(
+        dir,
+        args!["decode", "missing.quic", "-o", "x.png"],
+        "reading missing.quic",
+    );
+    fails_with(
+        dir,
+        args![
+            "decode",
+            vectors().join("quic/tiny_rand_1x1.rgb32.quic"),
+            "-o",
+            "x.jpg"
+        ],
+        ".png or .bgrx",
+    );
+    fails_with(
+        dir,
+        args!["encode", "garbage.bin", "-o", "x.quic"],
+        "decoding PNG garbage.bin",
+    );
+    assert!(!dir.join("x.png").exists() && !dir.join("x.bgrx").exists());
+}
+
+#[test]
+fn every_command_has_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    for cmd in ["encode", "decode", "info", "demo"] {
+        let out = ok(tmp.path(), args![cmd, "--help"]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: paprika"));
+    }
+}
+
+#[test]
+fn demo_runs_on_the_bundled_screenshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ok(tmp.path(), args!["demo", "--out-dir", "out"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("1280x800 (rgb32)"), "{stdout}");
+    assert!(stdout.contains("pixel-exact"), "{stdout}");
+    // The demo's stream is the reference encoder's, byte for byte.
+    let want = std::fs::read(vectors().join("quic/screen_rustdoc.rgb32.quic")).unwrap();
+    let got = std::fs::read(tmp.path().join("out/screen_rustdoc.rgb32.quic")).unwrap();
+    assert!(got == want);
+}
