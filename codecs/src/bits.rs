@@ -1,83 +1,110 @@
 //! Word-oriented bit I/O as QUIC uses it: a sequence of 32-bit little-endian
 //! words, bits taken most-significant first inside each word.
 //!
-//! The reader keeps a 64-bit window whose top bits are the next bits of the
-//! stream. Past the end of the input it shifts in zeros and counts how far it
-//! went: [`BitReader::peek32`] and [`BitReader::skip`] stay infallible on the hot
-//! path, and the caller turns an overrun into an error with [`BitReader::check`]
-//! at row boundaries, so a truncated stream costs at most one row of work.
-//! [`BitReader::read`] is the checked form for headers.
+//! Reading: [`MsbBytes`] turns the words into one MSB-first byte stream (each
+//! word's bytes reversed, plus zero padding), so a [`BitReader`] can fetch 64
+//! bits at any byte with one big-endian load. The reader's `refill` is cheap and
+//! branch-free and leaves at least 57 bits to peek at; callers refill at points
+//! of their choosing (QUIC: once per pixel), which keeps the refill off the
+//! per-codeword dependency chain. Past the end of the data the reader sees
+//! zeros and counts how far it went: [`BitReader::check`] turns an overrun into
+//! an error, so the hot path stays infallible. [`BitReader::read`] is the
+//! checked form for headers.
 
 use crate::error::{Codec, Error, FormatKind, Result};
 
-/// Reads bits MSB-first from a stream of little-endian 32-bit words.
+/// A QUIC word stream re-ordered as MSB-first bytes, padded for 64-bit loads.
 #[derive(Debug, Clone)]
-pub struct BitReader<'a> {
-    words: &'a [u8],
-    /// Next byte of `words` to load.
-    next: usize,
-    /// Stream bits, left-aligned: bit 63 is the next bit.
-    window: u64,
-    /// Valid bits in `window` (may count zero bits invented past the end).
-    have: u32,
-    codec: Codec,
+pub struct MsbBytes {
+    bytes: Vec<u8>,
+    data_bytes: usize,
 }
 
-impl<'a> BitReader<'a> {
-    /// Starts reading `input`; a trailing partial word is ignored, as SPICE does.
-    pub fn new(input: &'a [u8], codec: Codec) -> Self {
-        let whole = input.len() & !3;
-        let mut r = BitReader {
-            words: &input[..whole],
-            next: 0,
-            window: 0,
-            have: 0,
-            codec,
-        };
-        r.refill();
+impl MsbBytes {
+    /// Re-orders `input` (little-endian 32-bit words; a trailing partial word is
+    /// ignored, as SPICE does).
+    pub fn from_le_words(input: &[u8]) -> Self {
+        let words = input.len() / 4;
+        let mut bytes = Vec::with_capacity(words * 4 + 8);
+        for w in input.chunks_exact(4) {
+            bytes.extend_from_slice(&[w[3], w[2], w[1], w[0]]);
+        }
+        bytes.extend_from_slice(&[0; 8]);
+        MsbBytes { bytes, data_bytes: words * 4 }
+    }
+
+    /// A reader from the first bit.
+    pub fn reader(&self, codec: Codec) -> BitReader<'_> {
+        let mut r = BitReader { bytes: &self.bytes, data_bytes: self.data_bytes, pos: 0, used: 0, window: 0, codec };
         r.refill();
         r
     }
+}
 
+/// Reads bits MSB-first from an [`MsbBytes`] stream.
+#[derive(Debug, Clone)]
+pub struct BitReader<'a> {
+    /// MSB-first bytes with 8 bytes of zero padding.
+    bytes: &'a [u8],
+    /// Bytes of real data (without padding).
+    data_bytes: usize,
+    /// Byte offset `window` was loaded from.
+    pos: usize,
+    /// Bits of that load already consumed (`window` is shifted by as much).
+    used: u32,
+    /// Unconsumed bits, left-aligned.
+    window: u64,
+    codec: Codec,
+}
+
+impl BitReader<'_> {
     /// Bits the input holds.
     pub fn total_bits(&self) -> u64 {
-        self.words.len() as u64 * 8
+        self.data_bytes as u64 * 8
     }
 
     /// Bits consumed so far.
     pub fn consumed_bits(&self) -> u64 {
-        self.next as u64 * 8 - u64::from(self.have)
+        self.pos as u64 * 8 + u64::from(self.used)
     }
 
     #[inline(always)]
-    fn refill(&mut self) {
-        // Keep at least 32 valid bits so `peek32` always sees a full word. Branch-free:
-        // whether a word is due changes every few codewords in no pattern a
-        // predictor could learn, so a branch here would mispredict often.
-        let due = u64::from(self.have <= 32);
-        let word = match self.words.get(self.next..self.next + 4) {
-            Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-            None => 0,
-        };
-        let shift = 32u32.wrapping_sub(self.have) & 63;
-        self.window |= (u64::from(word) << shift) & due.wrapping_neg();
-        self.next += 4 * due as usize;
-        self.have += 32 * due as u32;
+    fn load(&self, at: usize) -> u64 {
+        match self.bytes.get(at..at + 8) {
+            Some(b) => u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            None => 0, // only after an overrun, which `check` reports
+        }
     }
 
-    /// The next 32 bits, MSB first (zeros past the end of the input).
+    /// Reloads the window: afterwards at least 57 bits can be consumed.
+    #[inline(always)]
+    pub fn refill(&mut self) {
+        self.pos += (self.used >> 3) as usize;
+        self.used &= 7;
+        self.window = self.load(self.pos) << self.used;
+    }
+
+    /// Refills when fewer than `n` (at most 57) bits are left in the window.
+    #[inline(always)]
+    pub fn ensure(&mut self, n: u32) {
+        if self.used + n > 64 {
+            self.refill();
+        }
+    }
+
+    /// The next 32 bits, MSB first; valid as far as the window reaches (at least
+    /// `64 - used` bits), zeros past the end of the input.
     #[inline(always)]
     pub fn peek32(&self) -> u32 {
         (self.window >> 32) as u32
     }
 
-    /// Drops `n` bits, `n <= 32`.
+    /// Drops `n` bits, `n <= 32`; the caller keeps `n` within what the window holds.
     #[inline(always)]
     pub fn skip(&mut self, n: u32) {
         debug_assert!(n <= 32);
         self.window <<= n;
-        self.have -= n;
-        self.refill();
+        self.used += n;
     }
 
     /// Fails if more bits were consumed than the input holds.
@@ -87,10 +114,7 @@ impl<'a> BitReader<'a> {
         if consumed > self.total_bits() {
             return Err(Error::format(
                 self.codec,
-                FormatKind::Truncated {
-                    needed: consumed.div_ceil(8),
-                    available: self.words.len() as u64,
-                },
+                FormatKind::Truncated { needed: consumed.div_ceil(8), available: self.data_bytes as u64 },
             ));
         }
         Ok(())
@@ -99,11 +123,8 @@ impl<'a> BitReader<'a> {
     /// Reads `n` bits (`1..=32`) as an unsigned value, failing past the end of the input.
     pub fn read(&mut self, n: u32) -> Result<u32> {
         debug_assert!((1..=32).contains(&n));
-        let v = if n == 32 {
-            self.peek32()
-        } else {
-            self.peek32() >> (32 - n)
-        };
+        self.ensure(32);
+        let v = if n == 32 { self.peek32() } else { self.peek32() >> (32 - n) };
         self.skip(n);
         self.check()?;
         Ok(v)
@@ -173,12 +194,7 @@ impl BitWriter {
 
     /// An empty writer with room for about `bytes` of output.
     pub fn with_capacity(bytes: usize) -> Self {
-        BitWriter {
-            words: Vec::with_capacity(bytes / 4 + 1),
-            pos: 0,
-            acc: 0,
-            pending: 0,
-        }
+        BitWriter { words: Vec::with_capacity(bytes / 4 + 1), pos: 0, acc: 0, pending: 0 }
     }
 
     /// A sink that may write up to `max_bits` more bits.
@@ -188,12 +204,7 @@ impl BitWriter {
         if self.words.len() < need {
             self.words.resize(need.max(self.words.len() * 3 / 2), 0);
         }
-        BitSink {
-            words: &mut self.words,
-            pos: self.pos,
-            acc: self.acc,
-            pending: self.pending,
-        }
+        BitSink { words: &mut self.words, pos: self.pos, acc: self.acc, pending: self.pending }
     }
 
     /// Takes back the state of a sink made by [`BitWriter::sink`].
@@ -264,7 +275,8 @@ mod tests {
         let w0 = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
         assert_eq!(w0 >> 29, 0b111);
         assert_eq!(w0 & 0x1fff_ffff, 0x1234_5678 >> 3);
-        let mut r = BitReader::new(&bytes, Codec::Quic);
+        let msb = MsbBytes::from_le_words(&bytes);
+        let mut r = msb.reader(Codec::Quic);
         assert_eq!(r.read(3), Ok(0b111));
         assert_eq!(r.read(32), Ok(0x1234_5678));
         assert_eq!(r.read(29), Ok(0));
@@ -287,7 +299,8 @@ mod tests {
         }
         w.write_ones(70);
         let bytes = w.finish();
-        let mut r = BitReader::new(&bytes, Codec::Quic);
+        let msb = MsbBytes::from_le_words(&bytes);
+        let mut r = msb.reader(Codec::Quic);
         for (v, len) in items {
             assert_eq!(r.read(len), Ok(v));
         }
@@ -298,21 +311,17 @@ mod tests {
 
     #[test]
     fn overrun_is_reported_not_panicked() {
-        let mut r = BitReader::new(&[1, 2, 3], Codec::Quic);
+        let msb = MsbBytes::from_le_words(&[1, 2, 3]);
+        let mut r = msb.reader(Codec::Quic);
         assert_eq!(r.total_bits(), 0);
         assert_eq!(r.peek32(), 0);
-        r.skip(32);
-        r.skip(32);
-        r.skip(32);
+        for _ in 0..3 {
+            r.skip(32);
+            r.refill();
+        }
         assert_eq!(
             r.check(),
-            Err(Error::Format {
-                codec: Codec::Quic,
-                kind: FormatKind::Truncated {
-                    needed: 12,
-                    available: 0
-                }
-            })
+            Err(Error::Format { codec: Codec::Quic, kind: FormatKind::Truncated { needed: 12, available: 0 } })
         );
     }
 }

@@ -175,10 +175,7 @@ impl fmt::Display for FormatKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             FormatKind::Truncated { needed, available } => {
-                write!(
-                    f,
-                    "input truncated: needed {needed} bytes, have {available}"
-                )
+                write!(f, "input truncated: needed {needed} bytes, have {available}")
             }
             FormatKind::BadMagic { found } => write!(f, "bad magic {found:#010x}"),
             FormatKind::BadVersion { found } => write!(f, "unknown version {found:#010x}"),
@@ -186,19 +183,10 @@ impl fmt::Display for FormatKind {
             FormatKind::BadDimensions { width, height } => {
                 write!(f, "invalid dimensions {width}x{height}")
             }
-            FormatKind::RunTooLong {
-                row,
-                column,
-                length,
-                room,
-            } => write!(
-                f,
-                "run of {length} pixels at row {row}, column {column} exceeds the {room} left"
-            ),
-            FormatKind::TooShortForSize {
-                min_bits,
-                available_bits,
-            } => write!(
+            FormatKind::RunTooLong { row, column, length, room } => {
+                write!(f, "run of {length} pixels at row {row}, column {column} exceeds the {room} left")
+            }
+            FormatKind::TooShortForSize { min_bits, available_bits } => write!(
                 f,
                 "input of {available_bits} bits is too short for the declared size (needs at least {min_bits})"
             ),
@@ -228,15 +216,11 @@ impl fmt::Display for Error {
                 }
                 ParameterKind::EmptyImage => f.write_str("image has zero width or height"),
                 ParameterKind::SizeOverflow => f.write_str("image size overflows"),
-                ParameterKind::FormatMismatch => {
-                    f.write_str("pixel format does not fit the requested image type")
-                }
+                ParameterKind::FormatMismatch => f.write_str("pixel format does not fit the requested image type"),
             },
             Error::Unsupported(u) => match u {
                 UnsupportedKind::Conversion => f.write_str("unsupported pixel format conversion"),
-                UnsupportedKind::PixelFormat => {
-                    f.write_str("pixel format not supported by this codec")
-                }
+                UnsupportedKind::PixelFormat => f.write_str("pixel format not supported by this codec"),
                 UnsupportedKind::UnknownCodec => f.write_str("unknown codec (no known magic)"),
             },
         }

@@ -52,11 +52,7 @@ impl PixelFormat {
     pub const fn has_palette(self) -> bool {
         matches!(
             self,
-            PixelFormat::Plt1Le
-                | PixelFormat::Plt1Be
-                | PixelFormat::Plt4Le
-                | PixelFormat::Plt4Be
-                | PixelFormat::Plt8
+            PixelFormat::Plt1Le | PixelFormat::Plt1Be | PixelFormat::Plt4Le | PixelFormat::Plt4Be | PixelFormat::Plt8
         )
     }
 
@@ -67,9 +63,7 @@ impl PixelFormat {
 
     /// Bytes one row of `width` pixels needs, rounded up to whole bytes; `None` on overflow.
     pub fn row_bytes(self, width: u32) -> Option<u64> {
-        u64::from(width)
-            .checked_mul(u64::from(self.bits_per_pixel()))
-            .map(|bits| bits.div_ceil(8))
+        u64::from(width).checked_mul(u64::from(self.bits_per_pixel())).map(|bits| bits.div_ceil(8))
     }
 
     /// The `SPICE_BITMAP_FMT_*` code, if SPICE has one for this format.
@@ -134,18 +128,9 @@ pub struct ImageDesc {
 impl ImageDesc {
     /// A top-down description with the tightest stride.
     pub fn packed(width: u32, height: u32, format: PixelFormat) -> Result<Self> {
-        let stride = format
-            .row_bytes(width)
-            .ok_or(Error::Parameter(ParameterKind::SizeOverflow))?;
-        let stride =
-            usize::try_from(stride).map_err(|_| Error::Parameter(ParameterKind::SizeOverflow))?;
-        Ok(ImageDesc {
-            width,
-            height,
-            stride,
-            format,
-            top_down: true,
-        })
+        let stride = format.row_bytes(width).ok_or(Error::Parameter(ParameterKind::SizeOverflow))?;
+        let stride = usize::try_from(stride).map_err(|_| Error::Parameter(ParameterKind::SizeOverflow))?;
+        Ok(ImageDesc { width, height, stride, format, top_down: true })
     }
 
     /// Bytes of one row's pixels (without stride padding).
@@ -160,10 +145,7 @@ impl ImageDesc {
     pub fn min_buffer_len(&self) -> Result<usize> {
         let row = self.row_bytes()?;
         if self.stride < row {
-            return Err(Error::Parameter(ParameterKind::StrideTooSmall {
-                min: row as u64,
-                given: self.stride as u64,
-            }));
+            return Err(Error::Parameter(ParameterKind::StrideTooSmall { min: row as u64, given: self.stride as u64 }));
         }
         if self.height == 0 {
             return Ok(0);
@@ -176,11 +158,7 @@ impl ImageDesc {
 
     /// Byte offset of the row that shows picture line `y` (0 = top).
     fn row_offset(&self, y: u32) -> usize {
-        let mem_row = if self.top_down {
-            y
-        } else {
-            self.height - 1 - y
-        };
+        let mem_row = if self.top_down { y } else { self.height - 1 - y };
         mem_row as usize * self.stride
     }
 }
@@ -203,11 +181,7 @@ impl<'a> ImageRef<'a> {
                 given: data.len() as u64,
             }));
         }
-        Ok(ImageRef {
-            desc,
-            data,
-            palette: None,
-        })
+        Ok(ImageRef { desc, data, palette: None })
     }
 
     /// Attaches a palette (for the palette formats).
@@ -265,15 +239,7 @@ impl<'a> ImageRef<'a> {
         for y in 0..self.desc.height {
             data.extend_from_slice(self.row(y));
         }
-        Image {
-            desc: ImageDesc {
-                stride: row,
-                top_down: true,
-                ..self.desc
-            },
-            data,
-            palette: self.palette.cloned(),
-        }
+        Image { desc: ImageDesc { stride: row, top_down: true, ..self.desc }, data, palette: self.palette.cloned() }
     }
 
     /// The picture as B, G, R, X bytes, top-down, no padding (the golden-vector layout).
@@ -295,13 +261,9 @@ impl<'a> ImageRef<'a> {
         for y in 0..self.desc.height {
             let row = self.row(y);
             match self.desc.format {
-                PixelFormat::Bgrx32 => row
-                    .chunks_exact(4)
-                    .for_each(|p| out.extend_from_slice(&[p[0], p[1], p[2], 0])),
+                PixelFormat::Bgrx32 => row.chunks_exact(4).for_each(|p| out.extend_from_slice(&[p[0], p[1], p[2], 0])),
                 PixelFormat::Bgra32 => out.extend_from_slice(row),
-                PixelFormat::Bgr24 => row
-                    .chunks_exact(3)
-                    .for_each(|p| out.extend_from_slice(&[p[0], p[1], p[2], 0])),
+                PixelFormat::Bgr24 => row.chunks_exact(3).for_each(|p| out.extend_from_slice(&[p[0], p[1], p[2], 0])),
                 PixelFormat::Rgb555 => row.chunks_exact(2).for_each(|p| {
                     let v = u16::from_le_bytes([p[0], p[1]]);
                     let x5 = |c: u16| {
@@ -310,15 +272,9 @@ impl<'a> ImageRef<'a> {
                     };
                     out.extend_from_slice(&[x5(v), x5(v >> 5), x5(v >> 10), 0]);
                 }),
-                PixelFormat::Gray8 => row
-                    .iter()
-                    .for_each(|&g| out.extend_from_slice(&[g, g, g, 0])),
-                PixelFormat::A8 => row
-                    .iter()
-                    .for_each(|&a| out.extend_from_slice(&[0, 0, 0, a])),
-                PixelFormat::Plt8 => row
-                    .iter()
-                    .for_each(|&i| out.extend_from_slice(&from_pal(i.into()))),
+                PixelFormat::Gray8 => row.iter().for_each(|&g| out.extend_from_slice(&[g, g, g, 0])),
+                PixelFormat::A8 => row.iter().for_each(|&a| out.extend_from_slice(&[0, 0, 0, a])),
+                PixelFormat::Plt8 => row.iter().for_each(|&i| out.extend_from_slice(&from_pal(i.into()))),
                 PixelFormat::Plt4Le | PixelFormat::Plt4Be => {
                     let hi_first = self.desc.format == PixelFormat::Plt4Be;
                     for x in 0..w {
@@ -354,22 +310,14 @@ impl Image {
     /// Takes ownership of `data`, checking that it holds the whole bitmap.
     pub fn from_vec(desc: ImageDesc, data: Vec<u8>) -> Result<Self> {
         ImageRef::new(desc, &data)?;
-        Ok(Image {
-            desc,
-            data,
-            palette: None,
-        })
+        Ok(Image { desc, data, palette: None })
     }
 
     /// A zero-filled, packed, top-down bitmap.
     pub fn zeroed(width: u32, height: u32, format: PixelFormat) -> Result<Self> {
         let desc = ImageDesc::packed(width, height, format)?;
         let len = desc.min_buffer_len()?;
-        Ok(Image {
-            desc,
-            data: vec![0; len],
-            palette: None,
-        })
+        Ok(Image { desc, data: vec![0; len], palette: None })
     }
 
     /// Attaches a palette.
@@ -380,11 +328,7 @@ impl Image {
 
     /// Borrows the bitmap.
     pub fn as_ref(&self) -> ImageRef<'_> {
-        ImageRef {
-            desc: self.desc,
-            data: &self.data,
-            palette: self.palette.as_ref(),
-        }
+        ImageRef { desc: self.desc, data: &self.data, palette: self.palette.as_ref() }
     }
 
     /// Geometry and format.
@@ -447,8 +391,7 @@ impl Image {
                 PixelFormat::Bgra32 => data.extend_from_slice(&[b, g, r, a]),
                 PixelFormat::Bgr24 => data.extend_from_slice(&[b, g, r]),
                 PixelFormat::Rgb555 => {
-                    let v =
-                        (u16::from(r >> 3) << 10) | (u16::from(g >> 3) << 5) | u16::from(b >> 3);
+                    let v = (u16::from(r >> 3) << 10) | (u16::from(g >> 3) << 5) | u16::from(b >> 3);
                     data.extend_from_slice(&v.to_le_bytes());
                 }
                 PixelFormat::Gray8 => {
@@ -472,11 +415,7 @@ impl Image {
             data.extend_from_slice(&self.data[off..off + row]);
         }
         Image {
-            desc: ImageDesc {
-                stride: row,
-                top_down: !self.desc.top_down,
-                ..self.desc
-            },
+            desc: ImageDesc { stride: row, top_down: !self.desc.top_down, ..self.desc },
             data,
             palette: self.palette.clone(),
         }
@@ -501,11 +440,7 @@ mod png_interop {
                 format: PixelFormat::Bgra32,
                 top_down: true,
             };
-            Image {
-                desc,
-                data,
-                palette: None,
-            }
+            Image { desc, data, palette: None }
         }
 
         /// From an `image` RGB buffer: B, G, R, X (X = 0), top-down.
@@ -521,11 +456,7 @@ mod png_interop {
                 format: PixelFormat::Bgrx32,
                 top_down: true,
             };
-            Image {
-                desc,
-                data,
-                palette: None,
-            }
+            Image { desc, data, palette: None }
         }
 
         /// From any decoded `image` picture: RGBA when it has alpha, else BGRX.
@@ -568,22 +499,10 @@ mod tests {
 
     #[test]
     fn min_buffer_len_checks_stride_and_overflow() {
-        let d = ImageDesc {
-            width: 3,
-            height: 2,
-            stride: 16,
-            format: PixelFormat::Bgrx32,
-            top_down: true,
-        };
+        let d = ImageDesc { width: 3, height: 2, stride: 16, format: PixelFormat::Bgrx32, top_down: true };
         assert_eq!(d.min_buffer_len(), Ok(28));
         let bad = ImageDesc { stride: 11, ..d };
-        assert_eq!(
-            bad.min_buffer_len(),
-            Err(Error::Parameter(ParameterKind::StrideTooSmall {
-                min: 12,
-                given: 11
-            }))
-        );
+        assert_eq!(bad.min_buffer_len(), Err(Error::Parameter(ParameterKind::StrideTooSmall { min: 12, given: 11 })));
         let huge = ImageDesc {
             width: u32::MAX,
             height: u32::MAX,
@@ -591,18 +510,9 @@ mod tests {
             format: PixelFormat::Bgrx32,
             top_down: true,
         };
-        assert_eq!(
-            huge.min_buffer_len(),
-            Err(Error::Parameter(ParameterKind::SizeOverflow))
-        );
-        assert_eq!(
-            ImageDesc::packed(9, 1, PixelFormat::Plt1Le).unwrap().stride,
-            2
-        );
-        assert_eq!(
-            ImageDesc::packed(3, 1, PixelFormat::Plt4Be).unwrap().stride,
-            2
-        );
+        assert_eq!(huge.min_buffer_len(), Err(Error::Parameter(ParameterKind::SizeOverflow)));
+        assert_eq!(ImageDesc::packed(9, 1, PixelFormat::Plt1Le).unwrap().stride, 2);
+        assert_eq!(ImageDesc::packed(3, 1, PixelFormat::Plt4Be).unwrap().stride, 2);
     }
 
     #[test]
@@ -610,29 +520,17 @@ mod tests {
         let d = ImageDesc::packed(4, 4, PixelFormat::Bgr24).unwrap();
         assert_eq!(
             ImageRef::new(d, &[0; 47]).err(),
-            Some(Error::Parameter(ParameterKind::BufferTooSmall {
-                needed: 48,
-                given: 47
-            }))
+            Some(Error::Parameter(ParameterKind::BufferTooSmall { needed: 48, given: 47 }))
         );
     }
 
     #[test]
     fn bottom_up_rows_are_read_from_the_end() {
-        let d = ImageDesc {
-            width: 1,
-            height: 3,
-            stride: 1,
-            format: PixelFormat::Gray8,
-            top_down: false,
-        };
+        let d = ImageDesc { width: 1, height: 3, stride: 1, format: PixelFormat::Gray8, top_down: false };
         let img = ImageRef::new(d, &[10, 20, 30]).unwrap();
         assert_eq!(img.row(0), &[30]);
         assert_eq!(img.row(2), &[10]);
-        assert_eq!(
-            img.to_bgrx().unwrap(),
-            vec![30, 30, 30, 0, 20, 20, 20, 0, 10, 10, 10, 0]
-        );
+        assert_eq!(img.to_bgrx().unwrap(), vec![30, 30, 30, 0, 20, 20, 20, 0, 10, 10, 10, 0]);
     }
 
     #[test]
@@ -640,20 +538,12 @@ mod tests {
         let d = ImageDesc::packed(1, 1, PixelFormat::Rgb555).unwrap();
         // r = 31, g = 1, b = 16 with bit 15 set (ignored).
         let v: u16 = 0x8000 | (31 << 10) | (1 << 5) | 16;
-        let px = ImageRef::new(d, &v.to_le_bytes())
-            .unwrap()
-            .to_bgrx()
-            .unwrap();
+        let px = ImageRef::new(d, &v.to_le_bytes()).unwrap().to_bgrx().unwrap();
         assert_eq!(px, vec![(16 << 3) | 4, 8, 255, 0]);
 
-        let pal = Palette {
-            id: 1,
-            entries: vec![0x000000, 0x112233],
-        };
+        let pal = Palette { id: 1, entries: vec![0x000000, 0x112233] };
         let d = ImageDesc::packed(9, 1, PixelFormat::Plt1Be).unwrap();
-        let img = ImageRef::new(d, &[0b0100_0000, 0b1000_0000])
-            .unwrap()
-            .with_palette(&pal);
+        let img = ImageRef::new(d, &[0b0100_0000, 0b1000_0000]).unwrap().with_palette(&pal);
         let px = img.to_bgrx().unwrap();
         assert_eq!(&px[4..8], &[0x33, 0x22, 0x11, 0]);
         assert_eq!(&px[32..36], &[0x33, 0x22, 0x11, 0]);
@@ -664,24 +554,11 @@ mod tests {
     fn convert_round_trips_through_formats() {
         let d = ImageDesc::packed(2, 1, PixelFormat::Bgra32).unwrap();
         let img = Image::from_vec(d, vec![1, 2, 3, 4, 250, 251, 252, 253]).unwrap();
-        assert_eq!(
-            img.convert(PixelFormat::Bgr24).unwrap().data(),
-            &[1, 2, 3, 250, 251, 252]
-        );
+        assert_eq!(img.convert(PixelFormat::Bgr24).unwrap().data(), &[1, 2, 3, 250, 251, 252]);
         assert_eq!(img.convert(PixelFormat::A8).unwrap().data(), &[4, 253]);
-        assert_eq!(
-            img.convert(PixelFormat::Bgrx32).unwrap().data(),
-            &[1, 2, 3, 0, 250, 251, 252, 0]
-        );
-        let back = img
-            .convert(PixelFormat::Bgr24)
-            .unwrap()
-            .convert(PixelFormat::Bgra32)
-            .unwrap();
+        assert_eq!(img.convert(PixelFormat::Bgrx32).unwrap().data(), &[1, 2, 3, 0, 250, 251, 252, 0]);
+        let back = img.convert(PixelFormat::Bgr24).unwrap().convert(PixelFormat::Bgra32).unwrap();
         assert_eq!(back.data(), &[1, 2, 3, 255, 250, 251, 252, 255]);
-        assert_eq!(
-            img.flipped_storage().to_bgrx().unwrap(),
-            img.to_bgrx().unwrap()
-        );
+        assert_eq!(img.flipped_storage().to_bgrx().unwrap(), img.to_bgrx().unwrap());
     }
 }

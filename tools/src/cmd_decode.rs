@@ -32,17 +32,11 @@ enum OutputKind {
 impl OutputKind {
     /// Picks the output kind from `path`'s extension (case-insensitive).
     fn from_path(path: &Path) -> anyhow::Result<Self> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("png") => Ok(OutputKind::Png),
             Some("bgrx") => Ok(OutputKind::Bgrx),
-            _ => bail!(
-                "cannot tell the output format of {}: use a .png or .bgrx extension",
-                path.display()
-            ),
+            _ => bail!("cannot tell the output format of {}: use a .png or .bgrx extension", path.display()),
         }
     }
 }
@@ -84,21 +78,12 @@ fn read_and_decode(path: &Path) -> anyhow::Result<Decoded> {
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let kind = OutputKind::from_path(&args.output)?;
-    let Decoded {
-        codec,
-        type_name,
-        stream_len,
-        image: img,
-        took,
-    } = read_and_decode(&args.input)?;
+    let Decoded { codec, type_name, stream_len, image: img, took } = read_and_decode(&args.input)?;
     match kind {
         OutputKind::Png => png_io::save(&img, &args.output)?,
         OutputKind::Bgrx => {
-            let bgrx = img
-                .to_bgrx()
-                .with_context(|| format!("converting {} to BGRX", args.input.display()))?;
-            std::fs::write(&args.output, bgrx)
-                .with_context(|| format!("writing {}", args.output.display()))?;
+            let bgrx = img.to_bgrx().with_context(|| format!("converting {} to BGRX", args.input.display()))?;
+            std::fs::write(&args.output, bgrx).with_context(|| format!("writing {}", args.output.display()))?;
         }
     }
     eprintln!(

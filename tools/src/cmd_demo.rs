@@ -34,11 +34,7 @@ fn default_input() -> anyhow::Result<PathBuf> {
         dirs.push(PathBuf::from(dir));
     }
     dirs.push(PathBuf::from("corpora"));
-    dirs.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("corpora"),
-    );
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("corpora"));
     for dir in &dirs {
         let candidate = dir.join(DEFAULT_INPUT);
         if candidate.is_file() {
@@ -55,10 +51,7 @@ fn default_input() -> anyhow::Result<PathBuf> {
 
 /// The first pixel where two same-sized BGRX buffers differ, as (x, y).
 fn first_difference(a: &[u8], b: &[u8], width: u32) -> Option<(u64, u64)> {
-    let i = a
-        .chunks_exact(4)
-        .zip(b.chunks_exact(4))
-        .position(|(p, q)| p != q)? as u64;
+    let i = a.chunks_exact(4).zip(b.chunks_exact(4)).position(|(p, q)| p != q)? as u64;
     Some((i % u64::from(width), i / u64::from(width)))
 }
 
@@ -75,8 +68,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut stream = Vec::new();
     let mut encode_times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
-        let (s, took) = encode_quic(&img, ty)
-            .with_context(|| format!("encoding {} as quic {name}", input.display()))?;
+        let (s, took) =
+            encode_quic(&img, ty).with_context(|| format!("encoding {} as quic {name}", input.display()))?;
         stream = s;
         encode_times.push(took);
     }
@@ -88,9 +81,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         decoded = Some(d.context("decoding the stream just encoded")?);
         decode_times.push(took);
     }
-    let Some(decoded) = decoded else {
-        bail!("no decode run")
-    };
+    let Some(decoded) = decoded else { bail!("no decode run") };
 
     let want = img.to_bgrx()?;
     let got = decoded.to_bgrx()?;
@@ -112,8 +103,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             let stem = input.file_stem().unwrap_or_default().to_string_lossy();
             let path = dir.join(format!("{stem}.{name}.quic"));
-            std::fs::write(&path, &stream)
-                .with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &stream).with_context(|| format!("writing {}", path.display()))?;
             Some(path)
         }
         None => None,
@@ -122,27 +112,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let raw = codec::raw_bytes(img.width(), img.height());
     let enc = timing::median(&mut encode_times);
     let dec = timing::median(&mut decode_times);
-    let speed = |d: Duration| {
-        format!(
-            "{:>9.3} ms  {:>8.1} MB/s",
-            timing::ms(d),
-            timing::mb_per_s(raw, d)
-        )
-    };
+    let speed = |d: Duration| format!("{:>9.3} ms  {:>8.1} MB/s", timing::ms(d), timing::mb_per_s(raw, d));
     println!("paprika demo: QUIC round trip of {}", input.display());
-    println!(
-        "  {:<11} {}x{} ({name})",
-        "input",
-        img.width(),
-        img.height()
-    );
+    println!("  {:<11} {}x{} ({name})", "input", img.width(), img.height());
     println!("  {:<11} {raw}", "raw bytes");
     println!("  {:<11} {}", "quic bytes", stream.len());
-    println!(
-        "  {:<11} {:.2}x",
-        "ratio",
-        codec::ratio(raw, stream.len() as u64)
-    );
+    println!("  {:<11} {:.2}x", "ratio", codec::ratio(raw, stream.len() as u64));
     println!("  {:<11} {}  (median of {RUNS})", "encode", speed(enc));
     println!("  {:<11} {}  (median of {RUNS})", "decode", speed(dec));
     println!("  {:<11} pixel-exact", "round trip");
@@ -150,9 +125,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         println!("  {:<11} {}", "wrote", path.display());
     }
     if cfg!(debug_assertions) {
-        eprintln!(
-            "note: debug build of paprika; timings are not representative (build with --release)"
-        );
+        eprintln!("note: debug build of paprika; timings are not representative (build with --release)");
     }
     Ok(())
 }

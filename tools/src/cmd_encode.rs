@@ -30,18 +30,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let img = png_io::load(&args.input)?;
     match args.codec {
         Codec::Quic => {
-            let ty = args
-                .ty
-                .unwrap_or_else(|| QuicType::default_for(img.format().has_alpha()));
-            let (stream, took) = encode_quic(&img, ty).with_context(|| {
-                format!(
-                    "encoding {} as quic {}",
-                    args.input.display(),
-                    ty.image_type().name()
-                )
-            })?;
-            std::fs::write(&args.output, &stream)
-                .with_context(|| format!("writing {}", args.output.display()))?;
+            let ty = args.ty.unwrap_or_else(|| QuicType::default_for(img.format().has_alpha()));
+            let (stream, took) = encode_quic(&img, ty)
+                .with_context(|| format!("encoding {} as quic {}", args.input.display(), ty.image_type().name()))?;
+            std::fs::write(&args.output, &stream).with_context(|| format!("writing {}", args.output.display()))?;
             let raw = codec::raw_bytes(img.width(), img.height());
             eprintln!(
                 "{} {} {}x{}: {} -> {} bytes ({:.2}x) in {}",
@@ -61,9 +53,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
 /// Converts `img` to the pixel format of `ty` and encodes it; the time covers the encode only.
 pub fn encode_quic(img: &Image, ty: QuicType) -> anyhow::Result<(Vec<u8>, std::time::Duration)> {
-    let converted = img
-        .convert(ty.pixel_format())
-        .with_context(|| format!("converting to {:?}", ty.pixel_format()))?;
+    let converted = img.convert(ty.pixel_format()).with_context(|| format!("converting to {:?}", ty.pixel_format()))?;
     let (stream, took) = timing::time(|| quic::encode(&converted.as_ref(), ty.image_type()));
     Ok((stream?, took))
 }

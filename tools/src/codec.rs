@@ -31,10 +31,7 @@ impl Codec {
             bail!("unknown codec: the input is empty");
         }
         let hex: Vec<String> = stream.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        bail!(
-            "unknown codec: first bytes are {} (a QUIC stream starts with 51 55 49 43, \"QUIC\")",
-            hex.join(" ")
-        )
+        bail!("unknown codec: first bytes are {} (a QUIC stream starts with 51 55 49 43, \"QUIC\")", hex.join(" "))
     }
 }
 
@@ -81,11 +78,7 @@ impl QuicType {
 
     /// The default type for an image: rgba when it has alpha, else rgb32.
     pub fn default_for(has_alpha: bool) -> QuicType {
-        if has_alpha {
-            QuicType::Rgba
-        } else {
-            QuicType::Rgb32
-        }
+        if has_alpha { QuicType::Rgba } else { QuicType::Rgb32 }
     }
 }
 
@@ -96,11 +89,7 @@ pub fn raw_bytes(width: u32, height: u32) -> u64 {
 
 /// Compression ratio `raw / stream`, or 0 for an empty stream.
 pub fn ratio(raw: u64, stream: u64) -> f64 {
-    if stream == 0 {
-        0.0
-    } else {
-        raw as f64 / stream as f64
-    }
+    if stream == 0 { 0.0 } else { raw as f64 / stream as f64 }
 }
 
 #[cfg(test)]
@@ -112,12 +101,7 @@ mod tests {
         assert_eq!(Codec::detect(b"QUIC\0\0\0\0").unwrap(), Codec::Quic);
         let e = Codec::detect(&[0xde, 0xad, 0xbe, 0xef]).unwrap_err();
         assert!(e.to_string().contains("first bytes are de ad be ef"), "{e}");
-        assert!(
-            Codec::detect(&[])
-                .unwrap_err()
-                .to_string()
-                .contains("unknown codec")
-        );
+        assert!(Codec::detect(&[]).unwrap_err().to_string().contains("unknown codec"));
     }
 
     #[test]

@@ -12,11 +12,7 @@ use clap::{Parser, Subcommand};
 
 /// Command-line arguments of `paprika`.
 #[derive(Debug, Parser)]
-#[command(
-    name = "paprika",
-    version,
-    about = "Encode, decode and inspect SPICE image streams (QUIC)"
-)]
+#[command(name = "paprika", version, about = "Encode, decode and inspect SPICE image streams (QUIC)")]
 struct Cli {
     /// The command to run.
     #[command(subcommand)]

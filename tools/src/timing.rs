@@ -23,11 +23,7 @@ pub fn ms(d: Duration) -> f64 {
 /// Formats a duration as milliseconds, with more digits below 1 ms.
 pub fn fmt_ms(d: Duration) -> String {
     let v = ms(d);
-    if v >= 1.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{v:.3} ms")
-    }
+    if v >= 1.0 { format!("{v:.1} ms") } else { format!("{v:.3} ms") }
 }
 
 /// Throughput in MB/s (10^6 bytes per second) of `bytes` processed in `d`.

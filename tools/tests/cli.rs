@@ -37,10 +37,7 @@ fn fails_with(dir: &Path, args: &[&std::ffi::OsStr], needle: &str) {
     let out = paprika(dir, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "paprika {args:?} succeeded");
-    assert!(
-        stderr.contains(needle),
-        "stderr lacks {needle:?}:\n{stderr}"
-    );
+    assert!(stderr.contains(needle), "stderr lacks {needle:?}:\n{stderr}");
     assert!(stderr.starts_with("error: "), "stderr:\n{stderr}");
 }
 
@@ -50,19 +47,14 @@ macro_rules! args {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The manifest record whose `file` is `file`.
 fn manifest_record(file: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(vectors().join("MANIFEST.json")).unwrap();
     let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-    all.into_iter()
-        .find(|r| r["file"] == file)
-        .unwrap_or_else(|| panic!("{file} not in MANIFEST.json"))
+    all.into_iter().find(|r| r["file"] == file).unwrap_or_else(|| panic!("{file} not in MANIFEST.json"))
 }
 
 #[test]
@@ -70,12 +62,7 @@ fn encode_reproduces_the_reference_stream() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out.quic");
     let input = vectors().join("inputs/tiny_rand_13x5.png");
-    let run = ok(
-        tmp.path(),
-        args![
-            "encode", "--codec", "quic", "--type", "rgb32", input, "-o", out
-        ],
-    );
+    let run = ok(tmp.path(), args!["encode", "--codec", "quic", "--type", "rgb32", input, "-o", out]);
     let want = std::fs::read(vectors().join("quic/tiny_rand_13x5.rgb32.quic")).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), want);
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -104,10 +91,7 @@ fn decode_rgb16_to_bgrx_matches_the_manifest() {
     let record = manifest_record(file);
     let bgrx = std::fs::read(&out).unwrap();
     assert_eq!(bgrx.len(), 451 * 300 * 4);
-    assert_eq!(
-        sha256_hex(&bgrx),
-        record["decoded_sha256"].as_str().unwrap()
-    );
+    assert_eq!(sha256_hex(&bgrx), record["decoded_sha256"].as_str().unwrap());
 }
 
 #[test]
@@ -127,11 +111,7 @@ fn decode_to_png_and_encode_again_round_trips() {
         let a = std::fs::read(dir.join("a.bgrx")).unwrap();
         let b = std::fs::read(dir.join("b.bgrx")).unwrap();
         assert!(a == b, "{file}: pixels differ after the PNG round trip");
-        assert_eq!(
-            sha256_hex(&a),
-            manifest_record(file)["decoded_sha256"].as_str().unwrap(),
-            "{file}"
-        );
+        assert_eq!(sha256_hex(&a), manifest_record(file)["decoded_sha256"].as_str().unwrap(), "{file}");
         // QUIC is deterministic: the same pixels give the same stream.
         let want = std::fs::read(&stream).unwrap();
         assert!(std::fs::read(dir.join("b.quic")).unwrap() == want, "{file}");
@@ -159,51 +139,18 @@ fn bad_inputs_fail_with_clear_messages() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::write(dir.join("garbage.bin"), b"\x89PNG not a stream").unwrap();
-    fails_with(
-        dir,
-        args!["decode", "garbage.bin", "-o", "x.png"],
-        "unknown codec",
-    );
+    fails_with(dir, args!["decode", "garbage.bin", "-o", "x.png"], "unknown codec");
     fails_with(dir, args!["info", "garbage.bin"], "unknown codec");
-    fails_with(
-        dir,
-        args!["decode", "garbage.bin", "-o", "x.png"],
-        "89 50 4e 47",
-    );
+    fails_with(dir, args!["decode", "garbage.bin", "-o", "x.png"], "89 50 4e 47");
 
     let real = std::fs::read(vectors().join("quic/photo_chelsea.rgb32.quic")).unwrap();
     std::fs::write(dir.join("short.quic"), &real[..100]).unwrap();
-    fails_with(
-        dir,
-        args!["decode", "short.quic", "-o", "x.bgrx"],
-        "malformed quic stream",
-    );
-    fails_with(
-        dir,
-        args!["decode", "short.quic", "-o", "x.bgrx"],
-        "decoding short.quic: ",
-    );
+    fails_with(dir, args!["decode", "short.quic", "-o", "x.bgrx"], "malformed quic stream");
+    fails_with(dir, args!["decode", "short.quic", "-o", "x.bgrx"], "decoding short.quic: ");
 
-    fails_with(
-        dir,
-        args!["decode", "missing.quic", "-o", "x.png"],
-        "reading missing.quic",
-    );
-    fails_with(
-        dir,
-        args![
-            "decode",
-            vectors().join("quic/tiny_rand_1x1.rgb32.quic"),
-            "-o",
-            "x.jpg"
-        ],
-        ".png or .bgrx",
-    );
-    fails_with(
-        dir,
-        args!["encode", "garbage.bin", "-o", "x.quic"],
-        "decoding PNG garbage.bin",
-    );
+    fails_with(dir, args!["decode", "missing.quic", "-o", "x.png"], "reading missing.quic");
+    fails_with(dir, args!["decode", vectors().join("quic/tiny_rand_1x1.rgb32.quic"), "-o", "x.jpg"], ".png or .bgrx");
+    fails_with(dir, args!["encode", "garbage.bin", "-o", "x.quic"], "decoding PNG garbage.bin");
     assert!(!dir.join("x.png").exists() && !dir.join("x.bgrx").exists());
 }
 

@@ -17,6 +17,8 @@ pub(crate) struct Channels<const N: usize> {
     models: [ChannelModel; N],
     corr: [Vec<u8>; N],
     fam: &'static Family,
+    /// Escape codewords the decoder met in the last row: picks its decoding strategy.
+    pub escapes: u32,
 }
 
 /// The working view of a [`Channels`] for one row.
@@ -25,6 +27,8 @@ pub(crate) struct RowCoder<'a, const N: usize> {
     pub models: &'a mut [ChannelModel; N],
     pub corr: [&'a mut [u8]; N],
     pub fam: &'static Family,
+    /// Escape codewords decoded in this row.
+    pub escapes: u32,
 }
 
 impl<const N: usize> Channels<N> {
@@ -34,17 +38,13 @@ impl<const N: usize> Channels<N> {
             models: core::array::from_fn(|_| ChannelModel::new(fam.bpc)),
             corr: core::array::from_fn(|_| vec![0; width + 1]),
             fam,
+            escapes: 0,
         }
     }
 
     /// Sets the context of pixel 0, splits the row into segments and lends the
     /// working view; [`Channels::end_row`] takes the state back.
-    pub fn start_row(
-        &mut self,
-        first_row: bool,
-        width: usize,
-        segs: &mut [Segment; 8],
-    ) -> (usize, RowCoder<'_, N>) {
+    pub fn start_row(&mut self, first_row: bool, width: usize, segs: &mut [Segment; 8]) -> (usize, RowCoder<'_, N>) {
         for c in &mut self.corr {
             c[0] = if first_row { 0 } else { c[1] };
         }
@@ -54,6 +54,7 @@ impl<const N: usize> Channels<N> {
             models: &mut self.models,
             corr: self.corr.each_mut().map(|v| v.as_mut_slice()),
             fam: self.fam,
+            escapes: 0,
         };
         (n, coder)
     }

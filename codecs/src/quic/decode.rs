@@ -11,7 +11,8 @@ use super::ImageType;
 use super::channels::{Channels, RowCoder};
 use super::header::{self, Header};
 use super::model::{FAMILY_5, FAMILY_8, Family, Layout, Segment, family};
-use crate::bits::BitReader;
+use super::tables::MAX_CODEWORD_LEN;
+use crate::bits::{BitReader, MsbBytes};
 use crate::error::{Codec, Error, FormatKind, ParameterKind, Result, UnsupportedKind};
 use crate::image::{Image, ImageDesc, PixelFormat};
 use crate::limits::Limits;
@@ -41,11 +42,7 @@ impl<'a> Decoder<'a> {
     /// Parses the header and checks it against `limits` and the input length.
     pub fn new(input: &'a [u8], limits: &Limits) -> Result<Self> {
         let header = header::parse_checked(input, limits)?;
-        Ok(Decoder {
-            input,
-            header,
-            limits: *limits,
-        })
+        Ok(Decoder { input, header, limits: *limits })
     }
 
     /// The stream's header.
@@ -75,23 +72,12 @@ impl<'a> Decoder<'a> {
     /// (RGB16 channels expand as `v << 3 | v >> 2`, like the reference decoder)
     /// and for gray (replicated), and 24-bit B,G,R for RGB types. Every byte of
     /// each image row is written; bytes between rows are left untouched.
-    pub fn decode_into(
-        &mut self,
-        out: &mut [u8],
-        stride: usize,
-        format: PixelFormat,
-    ) -> Result<()> {
+    pub fn decode_into(&mut self, out: &mut [u8], stride: usize, format: PixelFormat) -> Result<()> {
         if !self.supports(format) {
             return Err(Error::Unsupported(UnsupportedKind::Conversion));
         }
         let (w, h) = (self.header.width, self.header.height);
-        let desc = ImageDesc {
-            width: w,
-            height: h,
-            stride,
-            format,
-            top_down: true,
-        };
+        let desc = ImageDesc { width: w, height: h, stride, format, top_down: true };
         let need = desc.min_buffer_len()?;
         if out.len() < need {
             return Err(Error::Parameter(ParameterKind::BufferTooSmall {
@@ -109,24 +95,15 @@ impl<'a> Decoder<'a> {
                 | (ImageType::Gray, PixelFormat::Gray8)
         );
         // Scratch: contexts and repeat flags per channel, plus two rows when converting.
-        let scratch = (width as u64 + 1) * (4 + 2)
-            + if direct {
-                0
-            } else {
-                2 * width as u64 * step as u64
-            };
-        self.limits
-            .check_alloc(scratch.saturating_add(need as u64))?;
+        let scratch = (width as u64 + 1) * (4 + 2) + if direct { 0 } else { 2 * width as u64 * step as u64 };
+        self.limits.check_alloc(scratch.saturating_add(need as u64))?;
         let out_row = desc.row_bytes()?;
-        let mut rows = RowDecoder::new(self.input, ty, width);
+        let msb = MsbBytes::from_le_words(self.input);
+        let mut rows = RowDecoder::new(&msb, ty, width);
         if direct {
             for y in 0..h as usize {
                 let (before, rest) = out.split_at_mut(y * stride);
-                let prev = if y == 0 {
-                    &before[..0]
-                } else {
-                    &before[(y - 1) * stride..][..out_row]
-                };
+                let prev = if y == 0 { &before[..0] } else { &before[(y - 1) * stride..][..out_row] };
                 rows.row(y, &mut rest[..out_row], prev)?;
             }
         } else {
@@ -195,33 +172,22 @@ struct RowDecoder<'a> {
 }
 
 impl<'a> RowDecoder<'a> {
-    fn new(input: &'a [u8], ty: ImageType, width: usize) -> Self {
-        let fam = if ty.bits_per_channel() == 5 {
-            &FAMILY_5
-        } else {
-            &FAMILY_8
-        };
-        let mut reader = BitReader::new(input, Codec::Quic);
+    fn new(input: &'a MsbBytes, ty: ImageType, width: usize) -> Self {
+        let fam = if ty.bits_per_channel() == 5 { &FAMILY_5 } else { &FAMILY_8 };
+        let mut reader = input.reader(Codec::Quic);
         for _ in 0..5 {
             reader.skip(32);
+            reader.refill();
         }
         let gray = ty == ImageType::Gray;
         RowDecoder {
             reader,
-            main: if gray {
-                Group::Gray(Channels::new(width, fam))
-            } else {
-                Group::Rgb(Channels::new(width, fam))
-            },
+            main: if gray { Group::Gray(Channels::new(width, fam)) } else { Group::Rgb(Channels::new(width, fam)) },
             alpha: (ty == ImageType::Rgba).then(|| Channels::new(width, fam)),
             b5: fam.bpc == 5,
             rep: vec![0; width],
             arep: vec![0; width],
-            segs: [Segment {
-                start: 0,
-                end: 0,
-                wm_index: 0,
-            }; 8],
+            segs: [Segment { start: 0, end: 0, wm_index: 0 }; 8],
         }
     }
 
@@ -262,23 +228,30 @@ impl<const N: usize> Channels<N> {
         segs: &mut [Segment; 8],
     ) -> Result<()> {
         let first_row = y == 0;
+        // Where escapes were common in the last row (noise), decode codewords
+        // without branching on their kind; elsewhere the branch predicts well and
+        // is faster. Both give the same result.
+        let noisy = self.escapes as usize * 8 > prev_rep.len() * N;
         let (n, mut coder) = self.start_row(first_row, prev_rep.len(), segs);
         // A local copy of the reader stays in registers through the loop.
         let mut local = rd.clone();
         let mut outcome = Ok(());
         for seg in &segs[..n] {
-            outcome = if first_row {
-                coder.decode_segment::<STEP, B5, true>(&mut local, y, seg, cur, prev, prev_rep)
-            } else {
-                coder.decode_segment::<STEP, B5, false>(&mut local, y, seg, cur, prev, prev_rep)
+            let a = (&mut local, y, seg, &mut *cur, prev, prev_rep);
+            outcome = match (first_row, noisy) {
+                (true, false) => coder.decode_segment::<STEP, B5, true, false>(a.0, a.1, a.2, a.3, a.4, a.5),
+                (true, true) => coder.decode_segment::<STEP, B5, true, true>(a.0, a.1, a.2, a.3, a.4, a.5),
+                (false, false) => coder.decode_segment::<STEP, B5, false, false>(a.0, a.1, a.2, a.3, a.4, a.5),
+                (false, true) => coder.decode_segment::<STEP, B5, false, true>(a.0, a.1, a.2, a.3, a.4, a.5),
             };
             if outcome.is_err() {
                 break;
             }
         }
         *rd = local;
-        let state = coder.state;
+        let (state, escapes) = (coder.state, coder.escapes);
         self.end_row(state);
+        self.escapes = escapes;
         outcome
     }
 }
@@ -286,7 +259,7 @@ impl<const N: usize> Channels<N> {
 impl<const N: usize> RowCoder<'_, N> {
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn decode_segment<const STEP: usize, const B5: bool, const FIRST_ROW: bool>(
+    fn decode_segment<const STEP: usize, const B5: bool, const FIRST_ROW: bool, const NOISY: bool>(
         &mut self,
         rd: &mut BitReader<'_>,
         y: usize,
@@ -303,13 +276,10 @@ impl<const N: usize> RowCoder<'_, N> {
         let mut i = seg.start;
         if i == 0 {
             // Pixel 0 predicts from the pixel above, or from 0 in the first row.
+            rd.refill();
             for c in 0..N {
-                let val = self.decode_code(fam, rd, c, 0);
-                let pred = if FIRST_ROW {
-                    0
-                } else {
-                    u32::from(prev[off[c]])
-                };
+                let val = self.decode_code::<NOISY>(fam, rd, c, 0);
+                let pred = if FIRST_ROW { 0 } else { u32::from(prev[off[c]]) };
                 cur[off[c]] = ((u32::from(fam.unfold[usize::from(val)]) + pred) & mask) as u8;
             }
             if N == 3 {
@@ -330,12 +300,7 @@ impl<const N: usize> RowCoder<'_, N> {
                 let len = self.decode_run(rd, room).map_err(|length| {
                     Error::format(
                         Codec::Quic,
-                        FormatKind::RunTooLong {
-                            row: y as u32,
-                            column: i as u32,
-                            length,
-                            room: room as u64,
-                        },
+                        FormatKind::RunTooLong { row: y as u32, column: i as u32, length, room: room as u64 },
                     )
                 })?;
                 let src = STEP * (i - 1);
@@ -354,15 +319,14 @@ impl<const N: usize> RowCoder<'_, N> {
                 i += len;
                 continue;
             }
+            // One refill a pixel leaves 57 bits: two codewords of at most 26 bits
+            // always fit, the third may need another refill.
+            rd.refill();
             for (c, &at) in off.iter().enumerate() {
-                let val = self.decode_code(fam, rd, c, i);
+                let val = self.decode_code::<NOISY>(fam, rd, c, i);
                 let o = STEP * i + at;
                 let left = u32::from(cur[o - STEP]);
-                let pred = if FIRST_ROW {
-                    left
-                } else {
-                    (left + u32::from(prev[o])) >> 1
-                };
+                let pred = if FIRST_ROW { left } else { (left + u32::from(prev[o])) >> 1 };
                 cur[o] = ((u32::from(fam.unfold[usize::from(val)]) + pred) & mask) as u8;
             }
             if N == 3 {
@@ -376,9 +340,22 @@ impl<const N: usize> RowCoder<'_, N> {
 
     /// Decodes the folded residual of channel `c` at pixel `i` and records it as context.
     #[inline(always)]
-    fn decode_code(&mut self, fam: &Family, rd: &mut BitReader<'_>, c: usize, i: usize) -> u8 {
+    fn decode_code<const NOISY: bool>(&mut self, fam: &Family, rd: &mut BitReader<'_>, c: usize, i: usize) -> u8 {
+        if c >= 2 {
+            rd.ensure(MAX_CODEWORD_LEN);
+        }
         let l = self.models[c].code_for(fam, self.corr[c][i]);
-        let (val, len) = decode_value(fam, l, rd.peek32());
+        let bits = rd.peek32();
+        let (val, len) = if NOISY {
+            let (val, len, escaped) = decode_value_select(fam, l, bits);
+            self.escapes += escaped;
+            (val, len)
+        } else if bits > fam.not_gr_prefix_mask[l] {
+            decode_plain(l, bits)
+        } else {
+            self.escapes += 1;
+            decode_escape(fam, l, bits)
+        };
         rd.skip(len);
         self.corr[c][i + 1] = val;
         val
@@ -386,13 +363,10 @@ impl<const N: usize> RowCoder<'_, N> {
 
     /// Reads a MELCODE run length; `Err(length)` when it passes `room`.
     #[inline(never)]
-    fn decode_run(
-        &mut self,
-        rd: &mut BitReader<'_>,
-        room: usize,
-    ) -> core::result::Result<usize, u64> {
+    fn decode_run(&mut self, rd: &mut BitReader<'_>, room: usize) -> core::result::Result<usize, u64> {
         let mut len: u64 = 0;
         loop {
+            rd.ensure(32);
             let ones = (!rd.peek32()).leading_zeros();
             for _ in 0..ones {
                 len += u64::from(self.state.melc_order());
@@ -409,6 +383,7 @@ impl<const N: usize> RowCoder<'_, N> {
         }
         let bits = self.state.melc_len();
         if bits > 0 {
+            rd.ensure(32);
             len += u64::from(rd.peek32() >> (32 - bits));
             rd.skip(bits);
         }
@@ -420,18 +395,33 @@ impl<const N: usize> RowCoder<'_, N> {
     }
 }
 
-/// Decodes one Golomb-Rice (or escape) codeword from the top of `bits`.
+/// Decodes a plain Golomb-Rice codeword (zeros, a one, `l` low bits) from the top of `bits`.
 #[inline(always)]
-fn decode_value(fam: &Family, li: usize, bits: u32) -> (u8, u32) {
+fn decode_plain(l: usize, bits: u32) -> (u8, u32) {
+    let l = l as u32;
+    let zeros = bits.leading_zeros();
+    let len = zeros + 1 + l;
+    let low = (bits >> (32 - len)) & ((1u32 << l) - 1);
+    (((zeros << l) | low) as u8, len)
+}
+
+/// Decodes an escape codeword (a full zero prefix, then a fixed-length suffix).
+#[inline(always)]
+fn decode_escape(fam: &Family, l: usize, bits: u32) -> (u8, u32) {
+    let len = fam.not_gr_len[l];
+    let suffix = (bits >> (32 - len)) & ((1u32 << fam.not_gr_suffix_len[l]) - 1);
+    ((fam.n_gr[l] + suffix) as u8, len)
+}
+
+/// Either kind of codeword, picked without a branch; the third value is 1 for an escape.
+#[inline(always)]
+fn decode_value_select(fam: &Family, li: usize, bits: u32) -> (u8, u32, u32) {
     let l = li as u32;
-    if bits > fam.not_gr_prefix_mask[li] {
-        let zeros = bits.leading_zeros();
-        let len = zeros + 1 + l;
-        let low = (bits >> (32 - len)) & ((1u32 << l) - 1);
-        (((zeros << l) | low) as u8, len)
-    } else {
-        let len = fam.not_gr_len[li];
-        let suffix = (bits >> (32 - len)) & ((1u32 << fam.not_gr_suffix_len[li]) - 1);
-        ((fam.n_gr[li] + suffix) as u8, len)
-    }
+    let zeros = bits.leading_zeros();
+    let gr_len = zeros + 1 + l;
+    let gr_val = (zeros << l) | (bits.wrapping_shr(32u32.wrapping_sub(gr_len)) & ((1u32 << l) - 1));
+    let (esc_val, esc_len) = decode_escape(fam, li, bits);
+    let plain = bits > fam.not_gr_prefix_mask[li];
+    let gr = u32::from(plain).wrapping_neg();
+    ((((gr_val & gr) | (u32::from(esc_val) & !gr)) as u8), (gr_len & gr) | (esc_len & !gr), u32::from(!plain))
 }

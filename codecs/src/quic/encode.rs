@@ -16,8 +16,7 @@ use crate::simd;
 
 /// Encodes with the type [`ImageType::default_for`] the image's format.
 pub fn encode_auto(img: &ImageRef<'_>) -> Result<Vec<u8>> {
-    let ty = ImageType::default_for(img.format())
-        .ok_or(Error::Unsupported(UnsupportedKind::PixelFormat))?;
+    let ty = ImageType::default_for(img.format()).ok_or(Error::Unsupported(UnsupportedKind::PixelFormat))?;
     encode(img, ty)
 }
 
@@ -38,16 +37,12 @@ pub fn encode(img: &ImageRef<'_>, ty: ImageType) -> Result<Vec<u8>> {
         return Err(Error::Parameter(ParameterKind::SizeOverflow));
     }
     let width = w as usize;
-    let mut out =
-        BitWriter::with_capacity(width * h as usize * ty.coded_channels() as usize / 2 + 64);
+    let mut out = BitWriter::with_capacity(width * h as usize * ty.coded_channels() as usize / 2 + 64);
     for word in [MAGIC, VERSION, ty.code(), w, h] {
         out.write(word, 32);
     }
     let mut rows = RowEncoder::new(ty, width);
-    if matches!(
-        format,
-        PixelFormat::Bgrx32 | PixelFormat::Bgra32 | PixelFormat::Gray8 | PixelFormat::A8
-    ) {
+    if matches!(format, PixelFormat::Bgrx32 | PixelFormat::Bgra32 | PixelFormat::Gray8 | PixelFormat::A8) {
         // Already in the coder's layout: code straight from the caller's rows.
         for y in 0..h {
             let prev = if y == 0 { &[][..] } else { img.row(y - 1) };
@@ -74,12 +69,7 @@ fn widen_row(src: &[u8], format: PixelFormat, dst: &mut [u8]) {
     if format == PixelFormat::Rgb555 {
         for (p, o) in src.chunks_exact(2).zip(dst.chunks_exact_mut(4)) {
             let v = u16::from_le_bytes([p[0], p[1]]);
-            o.copy_from_slice(&[
-                (v & 31) as u8,
-                ((v >> 5) & 31) as u8,
-                ((v >> 10) & 31) as u8,
-                0,
-            ]);
+            o.copy_from_slice(&[(v & 31) as u8, ((v >> 5) & 31) as u8, ((v >> 10) & 31) as u8, 0]);
         }
     } else {
         for (p, o) in src.chunks_exact(3).zip(dst.chunks_exact_mut(4)) {
@@ -110,19 +100,11 @@ enum Group {
 
 impl RowEncoder {
     fn new(ty: ImageType, width: usize) -> Self {
-        let fam = if ty.bits_per_channel() == 5 {
-            &FAMILY_5
-        } else {
-            &FAMILY_8
-        };
+        let fam = if ty.bits_per_channel() == 5 { &FAMILY_5 } else { &FAMILY_8 };
         let gray = ty == ImageType::Gray;
         let step = if gray { 1 } else { 4 };
         RowEncoder {
-            main: if gray {
-                Group::Gray(Channels::new(width, fam))
-            } else {
-                Group::Rgb(Channels::new(width, fam))
-            },
+            main: if gray { Group::Gray(Channels::new(width, fam)) } else { Group::Rgb(Channels::new(width, fam)) },
             alpha: (ty == ImageType::Rgba).then(|| Channels::new(width, fam)),
             bits: fam.bpc,
             res: vec![0; width * step],
@@ -130,27 +112,13 @@ impl RowEncoder {
             prev_rep: vec![0; width],
             cur_arep: vec![0; width],
             prev_arep: vec![0; width],
-            segs: [Segment {
-                start: 0,
-                end: 0,
-                wm_index: 0,
-            }; 8],
+            segs: [Segment { start: 0, end: 0, wm_index: 0 }; 8],
         }
     }
 
     fn row(&mut self, out: &mut BitWriter, first: bool, cur: &[u8], prev: &[u8]) {
-        let step = if matches!(self.main, Group::Gray(_)) {
-            1
-        } else {
-            4
-        };
-        simd::fold_residuals(
-            (!first).then_some(prev),
-            cur,
-            &mut self.res,
-            self.bits,
-            step,
-        );
+        let step = if matches!(self.main, Group::Gray(_)) { 1 } else { 4 };
+        simd::fold_residuals((!first).then_some(prev), cur, &mut self.res, self.bits, step);
         core::mem::swap(&mut self.cur_rep, &mut self.prev_rep);
         let res = &self.res[..];
         let b5 = self.bits == 5;
@@ -172,14 +140,7 @@ impl RowEncoder {
         if let Some(a) = &mut self.alpha {
             core::mem::swap(&mut self.cur_arep, &mut self.prev_arep);
             simd::repeat_flags(cur, 4, Layout::<1, 4>::KEY, &mut self.cur_arep);
-            a.encode_row::<4, false>(
-                out,
-                first,
-                res,
-                &self.prev_arep,
-                &self.cur_arep,
-                &mut self.segs,
-            );
+            a.encode_row::<4, false>(out, first, res, &self.prev_arep, &self.cur_arep, &mut self.segs);
         }
     }
 }

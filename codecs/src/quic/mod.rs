@@ -113,10 +113,7 @@ impl ImageType {
             (self, format),
             (ImageType::Gray, PixelFormat::Gray8 | PixelFormat::A8)
                 | (ImageType::Rgb16, PixelFormat::Rgb555)
-                | (
-                    ImageType::Rgb24 | ImageType::Rgb32,
-                    PixelFormat::Bgrx32 | PixelFormat::Bgra32 | PixelFormat::Bgr24
-                )
+                | (ImageType::Rgb24 | ImageType::Rgb32, PixelFormat::Bgrx32 | PixelFormat::Bgra32 | PixelFormat::Bgr24)
                 | (ImageType::Rgba, PixelFormat::Bgra32)
         )
     }

@@ -33,19 +33,11 @@ pub(crate) struct Family {
 }
 
 const fn low_mask(bits: u32) -> u32 {
-    if bits >= 32 {
-        u32::MAX
-    } else {
-        (1u32 << bits) - 1
-    }
+    if bits >= 32 { u32::MAX } else { (1u32 << bits) - 1 }
 }
 
 const fn ceil_log2(v: u32) -> u32 {
-    if v <= 1 {
-        0
-    } else {
-        32 - (v - 1).leading_zeros()
-    }
+    if v <= 1 { 0 } else { 32 - (v - 1).leading_zeros() }
 }
 
 impl Family {
@@ -93,16 +85,8 @@ impl Family {
         let half = mask >> 1;
         let mut s = 0;
         while s <= mask {
-            f.fold[s as usize] = if s <= half {
-                (s << 1) as u8
-            } else {
-                (((mask - s) << 1) + 1) as u8
-            };
-            f.unfold[s as usize] = if s & 1 == 1 {
-                (mask - (s >> 1)) as u8
-            } else {
-                (s >> 1) as u8
-            };
+            f.fold[s as usize] = if s <= half { (s << 1) as u8 } else { (((mask - s) << 1) + 1) as u8 };
+            f.unfold[s as usize] = if s & 1 == 1 { (mask - (s >> 1)) as u8 } else { (s >> 1) as u8 };
             s += 1;
         }
         // Buckets cover 1, 2, 4, ... contexts; the last one takes whatever remains
@@ -190,10 +174,7 @@ pub(crate) struct ChannelModel {
 
 impl ChannelModel {
     pub(crate) fn new(bpc: u32) -> Self {
-        ChannelModel {
-            counters: [[0; 8]; 8],
-            best: [(bpc - 1) as u8; 8],
-        }
+        ChannelModel { counters: [[0; 8]; 8], best: [(bpc - 1) as u8; 8] }
     }
 
     /// The code parameter to use after context `ctx`.
@@ -265,14 +246,7 @@ pub(crate) struct CommonState {
 
 impl CommonState {
     pub(crate) fn new() -> Self {
-        CommonState {
-            waitcnt: 0,
-            seed: 0xff,
-            wm_index: 0,
-            wm_left: WM_STEP_PIXELS,
-            melc_state: 0,
-            melc_len: MELC_J[0],
-        }
+        CommonState { waitcnt: 0, seed: 0xff, wm_index: 0, wm_left: WM_STEP_PIXELS, melc_state: 0, melc_len: MELC_J[0] }
     }
 
     fn next_random(&mut self) -> u32 {
@@ -289,11 +263,7 @@ impl CommonState {
         while self.wm_index < WM_INDEX_MAX && self.wm_left as usize <= left {
             if self.wm_left > 0 {
                 let len = self.wm_left as usize;
-                out[n] = Segment {
-                    start: pos,
-                    end: pos + len,
-                    wm_index: self.wm_index,
-                };
+                out[n] = Segment { start: pos, end: pos + len, wm_index: self.wm_index };
                 n += 1;
                 pos += len;
                 left -= len;
@@ -302,11 +272,7 @@ impl CommonState {
             self.wm_left = WM_STEP_PIXELS;
         }
         if left > 0 {
-            out[n] = Segment {
-                start: pos,
-                end: pos + left,
-                wm_index: self.wm_index,
-            };
+            out[n] = Segment { start: pos, end: pos + left, wm_index: self.wm_index };
             n += 1;
             if self.wm_index < WM_INDEX_MAX {
                 self.wm_left -= left as u32;
@@ -364,14 +330,10 @@ mod tests {
     #[test]
     fn buckets_double_and_last_absorbs_the_rest() {
         let f = &FAMILY_8;
-        let bounds: Vec<usize> = (1..256)
-            .filter(|&v| f.bucket_of[v] != f.bucket_of[v - 1])
-            .collect();
+        let bounds: Vec<usize> = (1..256).filter(|&v| f.bucket_of[v] != f.bucket_of[v - 1]).collect();
         assert_eq!(bounds, vec![1, 3, 7, 15, 31, 63, 127]);
         let f5 = &FAMILY_5;
-        let bounds: Vec<usize> = (1..32)
-            .filter(|&v| f5.bucket_of[v] != f5.bucket_of[v - 1])
-            .collect();
+        let bounds: Vec<usize> = (1..32).filter(|&v| f5.bucket_of[v] != f5.bucket_of[v - 1]).collect();
         assert_eq!(bounds, vec![1, 3, 7, 15]);
     }
 
@@ -405,11 +367,7 @@ mod tests {
                 for w in all.windows(2) {
                     let (a, la) = w[0];
                     let (b, _) = w[1];
-                    assert!(
-                        b >= a + (1u64 << (32 - la)),
-                        "prefix clash at family {} code {l}",
-                        f.bpc
-                    );
+                    assert!(b >= a + (1u64 << (32 - la)), "prefix clash at family {} code {l}", f.bpc);
                 }
             }
         }

@@ -13,11 +13,7 @@ pub fn fold(d: u8, bits: u32) -> u8 {
     let mask = ((1u32 << bits) - 1) as u8;
     let d = d & mask;
     let half = mask >> 1;
-    if d <= half {
-        d << 1
-    } else {
-        ((mask - d) << 1) + 1
-    }
+    if d <= half { d << 1 } else { ((mask - d) << 1) + 1 }
 }
 
 /// QUIC prediction residuals of a row of `step`-byte pixels, folded with [`fold`].

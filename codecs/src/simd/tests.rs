@@ -30,12 +30,8 @@ fn fold_residuals_agrees() {
                     if trial == 3 {
                         // Extremes: alternate 0 and max to hit the largest residuals.
                         let max = ((1u32 << bits) - 1) as u8;
-                        cur.iter_mut()
-                            .enumerate()
-                            .for_each(|(i, v)| *v = if i % 2 == 0 { max } else { 0 });
-                        prev.iter_mut()
-                            .enumerate()
-                            .for_each(|(i, v)| *v = if i % 3 == 0 { 0 } else { max });
+                        cur.iter_mut().enumerate().for_each(|(i, v)| *v = if i % 2 == 0 { max } else { 0 });
+                        prev.iter_mut().enumerate().for_each(|(i, v)| *v = if i % 3 == 0 { 0 } else { max });
                     }
                     for p in [None, Some(prev.as_slice())] {
                         let mut a = vec![0xaa; n * step];
@@ -56,11 +52,7 @@ fn fold_matches_the_reference_table_definition() {
     for bits in [5u32, 8] {
         let mask = (1u32 << bits) - 1;
         for s in 0..=mask {
-            let want = if s <= mask >> 1 {
-                2 * s
-            } else {
-                2 * (mask - s) + 1
-            };
+            let want = if s <= mask >> 1 { 2 * s } else { 2 * (mask - s) + 1 };
             assert_eq!(u32::from(scalar::fold(s as u8, bits)), want);
         }
     }
@@ -72,15 +64,7 @@ fn count_repeats_agrees() {
     for n in 1..=130 {
         for _ in 0..8 {
             let stop = (next() as usize) % (n + 1);
-            let flags: Vec<u8> = (0..n)
-                .map(|i| {
-                    if i == stop {
-                        0
-                    } else {
-                        1 + (next() % 255) as u8
-                    }
-                })
-                .collect();
+            let flags: Vec<u8> = (0..n).map(|i| if i == stop { 0 } else { 1 + (next() % 255) as u8 }).collect();
             assert_eq!(scalar::count_repeats(&flags), stop, "len {n}");
             assert_eq!(wide::count_repeats(&flags), stop, "len {n}");
         }

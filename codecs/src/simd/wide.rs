@@ -62,13 +62,7 @@ pub fn fold_residuals(prev: Option<&[u8]>, cur: &[u8], out: &mut [u8], bits: u32
             }
         }
         Some(prev) => {
-            scalar::fold_residuals(
-                Some(&prev[..head]),
-                &cur[..head],
-                &mut out[..head],
-                bits,
-                step,
-            );
+            scalar::fold_residuals(Some(&prev[..head]), &cur[..head], &mut out[..head], bits, step);
             while j + 16 <= n {
                 let (c0, c1) = widen(load16(&cur[j..]));
                 let (a0, a1) = widen(load16(&cur[j - step..]));
