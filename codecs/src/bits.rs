@@ -166,11 +166,12 @@ impl BitSink<'_> {
         debug_assert!(len == 32 || value >> len == 0);
         self.acc = (self.acc << len) | u64::from(value);
         self.pending += len;
-        if self.pending >= 32 {
-            self.pending -= 32;
-            self.words[self.pos] = (self.acc >> self.pending) as u32;
-            self.pos += 1;
-        }
+        // Branch-free: whether a word is complete follows the data, not a pattern.
+        // The candidate word is always stored; an incomplete one is overwritten later.
+        let full = u32::from(self.pending >= 32);
+        self.pending -= 32 * full;
+        self.words[self.pos] = (self.acc >> self.pending) as u32;
+        self.pos += full as usize;
     }
 
     /// Appends `n` one bits.

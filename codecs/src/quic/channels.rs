@@ -66,19 +66,28 @@ impl<const N: usize> Channels<N> {
 }
 
 impl<const N: usize> RowCoder<'_, N> {
-    /// Advances the update schedule after coded pixel `i`, learning from it when due.
+    /// The contexts of pixel `i`: per channel, the residual last coded at `i - 1`.
     #[inline(always)]
-    pub fn after_pixel(&mut self, i: usize, seg: &Segment) {
-        if self.state.tick(seg.wait_mask()) {
-            self.learn(i, seg.trigger());
+    pub fn contexts(&self, i: usize) -> [u8; N] {
+        core::array::from_fn(|c| self.corr[c][i])
+    }
+
+    /// Counts down to the next model update (`wait` is the caller's register copy of
+    /// the countdown); at zero, learns from the pixel just coded: `val` after `ctx`.
+    #[inline(always)]
+    pub fn after_pixel(&mut self, wait: &mut u32, seg: &Segment, ctx: [u8; N], val: [u8; N]) {
+        if *wait == 0 {
+            *wait = self.state.draw_wait(seg.wait_mask());
+            self.learn(ctx, val, seg.trigger());
+        } else {
+            *wait -= 1;
         }
     }
 
     #[inline(never)]
-    fn learn(&mut self, i: usize, trigger: u32) {
+    fn learn(&mut self, ctx: [u8; N], val: [u8; N], trigger: u32) {
         for c in 0..N {
-            let (ctx, val) = (self.corr[c][i], self.corr[c][i + 1]);
-            self.models[c].update(self.fam, ctx, val, trigger);
+            self.models[c].update(self.fam, ctx[c], val[c], trigger);
         }
     }
 }

@@ -274,18 +274,24 @@ impl<const N: usize> RowCoder<'_, N> {
         let key_mask = Layout::<N, STEP>::KEY;
         let mut run_index = 0;
         let mut i = seg.start;
+        // Countdown, contexts and the escape count live in registers.
+        let mut wait = self.state.wait();
+        let mut ctx = self.contexts(i);
+        let mut escapes = 0;
         if i == 0 {
             // Pixel 0 predicts from the pixel above, or from 0 in the first row.
             rd.refill();
+            let mut val = [0u8; N];
             for c in 0..N {
-                let val = self.decode_code::<NOISY>(fam, rd, c, 0);
+                val[c] = self.decode_code::<NOISY>(fam, rd, c, 0, ctx[c], &mut escapes);
                 let pred = if FIRST_ROW { 0 } else { u32::from(prev[off[c]]) };
-                cur[off[c]] = ((u32::from(fam.unfold[usize::from(val)]) + pred) & mask) as u8;
+                cur[off[c]] = ((u32::from(fam.unfold[usize::from(val[c])]) + pred) & mask) as u8;
             }
             if N == 3 {
                 cur[3] = 0;
             }
-            self.after_pixel(0, seg);
+            self.after_pixel(&mut wait, seg, ctx, val);
+            ctx = val;
             i = 1;
         }
         while i < seg.end {
@@ -317,43 +323,58 @@ impl<const N: usize> RowCoder<'_, N> {
                     }
                 }
                 i += len;
+                // Run pixels leave the contexts alone: pick up what is stored there.
+                ctx = self.contexts(i);
                 continue;
             }
             // One refill a pixel leaves 57 bits: two codewords of at most 26 bits
             // always fit, the third may need another refill.
             rd.refill();
+            let mut val = [0u8; N];
             for (c, &at) in off.iter().enumerate() {
-                let val = self.decode_code::<NOISY>(fam, rd, c, i);
+                val[c] = self.decode_code::<NOISY>(fam, rd, c, i, ctx[c], &mut escapes);
                 let o = STEP * i + at;
                 let left = u32::from(cur[o - STEP]);
                 let pred = if FIRST_ROW { left } else { (left + u32::from(prev[o])) >> 1 };
-                cur[o] = ((u32::from(fam.unfold[usize::from(val)]) + pred) & mask) as u8;
+                cur[o] = ((u32::from(fam.unfold[usize::from(val[c])]) + pred) & mask) as u8;
             }
             if N == 3 {
                 cur[STEP * i + 3] = 0;
             }
-            self.after_pixel(i, seg);
+            self.after_pixel(&mut wait, seg, ctx, val);
+            ctx = val;
             i += 1;
         }
+        self.state.set_wait(wait);
+        self.escapes += escapes;
         Ok(())
     }
 
     /// Decodes the folded residual of channel `c` at pixel `i` and records it as context.
     #[inline(always)]
-    fn decode_code<const NOISY: bool>(&mut self, fam: &Family, rd: &mut BitReader<'_>, c: usize, i: usize) -> u8 {
+    #[allow(clippy::too_many_arguments)]
+    fn decode_code<const NOISY: bool>(
+        &mut self,
+        fam: &Family,
+        rd: &mut BitReader<'_>,
+        c: usize,
+        i: usize,
+        ctx: u8,
+        escapes: &mut u32,
+    ) -> u8 {
         if c >= 2 {
             rd.ensure(MAX_CODEWORD_LEN);
         }
-        let l = self.models[c].code_for(fam, self.corr[c][i]);
+        let l = self.models[c].code_for(fam, ctx);
         let bits = rd.peek32();
         let (val, len) = if NOISY {
             let (val, len, escaped) = decode_value_select(fam, l, bits);
-            self.escapes += escaped;
+            *escapes += escaped;
             (val, len)
         } else if bits > fam.not_gr_prefix_mask[l] {
             decode_plain(l, bits)
         } else {
-            self.escapes += 1;
+            *escapes += 1;
             decode_escape(fam, l, bits)
         };
         rd.skip(len);

@@ -189,6 +189,9 @@ impl<const N: usize> RowCoder<'_, N> {
         let off = Layout::<N, STEP>::OFF;
         let mut run_index = 0;
         let mut i = seg.start;
+        // Countdown and contexts live in registers; see `RowCoder::after_pixel`.
+        let mut wait = self.state.wait();
+        let mut ctx = self.contexts(i);
         while i < seg.end {
             // Run mode: the row above repeats at i and this row repeats just before i.
             if !FIRST_ROW && i > 2 && run_index != i && prev_rep[i] != 0 && cur_rep[i - 1] != 0 {
@@ -196,27 +199,24 @@ impl<const N: usize> RowCoder<'_, N> {
                 let len = simd::count_repeats(&cur_rep[i..seg.end]);
                 i += len;
                 self.encode_run(out, len as u32);
+                // Run pixels leave the contexts alone: pick up what is stored there.
+                ctx = self.contexts(i);
                 continue;
             }
-            // Join the pixel's codewords into one write when they fit in 32 bits.
-            let (mut word, mut len) = (0u32, 0u32);
+            let mut val = [0u8; N];
             for c in 0..N {
                 let r = res[STEP * i + off[c]];
-                let l = self.models[c].code_for(fam, self.corr[c][i]);
+                let l = self.models[c].code_for(fam, ctx[c]);
                 let packed = fam.code[usize::from(r)][l];
-                let (code, n) = (packed >> 5, packed & 31);
-                if len + n > 32 {
-                    out.write(word, len);
-                    (word, len) = (0, 0);
-                }
-                word = if len == 0 { code } else { (word << n) | code };
-                len += n;
+                out.write(packed >> 5, packed & 31);
                 self.corr[c][i + 1] = r;
+                val[c] = r;
             }
-            out.write(word, len);
-            self.after_pixel(i, seg);
+            self.after_pixel(&mut wait, seg, ctx, val);
+            ctx = val;
             i += 1;
         }
+        self.state.set_wait(wait);
     }
 
     /// MELCODE: one `1` per full run unit (the unit grows with each), then `0`

@@ -281,16 +281,22 @@ impl CommonState {
         n
     }
 
-    /// Called after each coded (non-run) pixel: true when the model must learn from it.
+    /// Coded pixels left before the next model update.
     #[inline(always)]
-    pub(crate) fn tick(&mut self, wait_mask: u32) -> bool {
-        if self.waitcnt == 0 {
-            self.waitcnt = self.next_random() & wait_mask;
-            true
-        } else {
-            self.waitcnt -= 1;
-            false
-        }
+    pub(crate) fn wait(&self) -> u32 {
+        self.waitcnt
+    }
+
+    /// Stores the countdown a segment loop kept in a register.
+    #[inline(always)]
+    pub(crate) fn set_wait(&mut self, wait: u32) {
+        self.waitcnt = wait;
+    }
+
+    /// Draws the number of coded pixels to skip before the next update.
+    #[inline(always)]
+    pub(crate) fn draw_wait(&mut self, wait_mask: u32) -> u32 {
+        self.next_random() & wait_mask
     }
 
     /// Run length unit of the MELCODE coder (`2^melc_len`).
