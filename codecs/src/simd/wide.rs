@@ -4,7 +4,7 @@
 
 use super::scalar;
 use bytemuck::cast;
-use wide::{i16x8, u8x16, u16x8, u32x4};
+use wide::{i16x8, i32x8, u8x16, u16x8, u32x4};
 
 #[inline(always)]
 fn load16(s: &[u8]) -> u8x16 {
@@ -21,40 +21,37 @@ fn unreachable_load() -> u8x16 {
     panic!("kernel loaded past the end of a row")
 }
 
-/// Folds 16-bit lanes holding `bits`-bit residuals (see [`scalar::fold`]).
+/// Floor of `(a + b) / 2` per byte, without widening: `(a & b) + ((a ^ b) >> 1)`.
 #[inline(always)]
-fn fold16(d: u16x8, mask: u16x8, sign_shift: u32) -> u16x8 {
+fn avg_floor(a: u8x16, b: u8x16) -> u8x16 {
+    // No 8-bit shift in SSE2: shift 16-bit lanes and drop the bit that crossed bytes.
+    let half = cast::<u16x8, u8x16>(cast::<u8x16, u16x8>(a ^ b) >> 1) & u8x16::splat(0x7f);
+    (a & b) + half
+}
+
+/// Folds `bits`-bit residuals held in bytes (see [`scalar::fold`]): `2d`, or its
+/// complement when the residual's top bit (its sign) is set.
+#[inline(always)]
+fn fold8(d: u8x16, mask: u8x16, sign_bit: u8x16) -> u8x16 {
     let d = d & mask;
-    let sign = d >> sign_shift;
-    ((d << 1) ^ (u16x8::ZERO - sign)) & mask
+    let negative = (d & sign_bit).cmp_eq(sign_bit);
+    ((d + d) ^ negative) & mask
 }
 
-#[inline(always)]
-fn widen(v: u8x16) -> (u16x8, u16x8) {
-    (u16x8::from_u8x16_low(v), u16x8::from_u8x16_high(v))
-}
-
-#[inline(always)]
-fn narrow(lo: u16x8, hi: u16x8) -> u8x16 {
-    u8x16::narrow_i16x8(cast::<u16x8, i16x8>(lo), cast::<u16x8, i16x8>(hi))
-}
-
-/// See [`scalar::fold_residuals`]: 16 bytes per step in 16-bit lanes.
+/// See [`scalar::fold_residuals`]: 16 bytes per step, in byte lanes.
 pub fn fold_residuals(prev: Option<&[u8]>, cur: &[u8], out: &mut [u8], bits: u32, step: usize) {
     let n = cur.len();
     assert!(out.len() >= n && prev.is_none_or(|p| p.len() >= n));
     let head = step.min(n);
-    let mask = u16x8::splat(((1u32 << bits) - 1) as u16);
-    let shift = bits - 1;
+    let mask = u8x16::splat(((1u32 << bits) - 1) as u8);
+    let sign_bit = u8x16::splat(1 << (bits - 1));
     let mut j = head;
     match prev {
         None => {
             scalar::fold_residuals(None, &cur[..head], &mut out[..head], bits, step);
             while j + 16 <= n {
-                let (c0, c1) = widen(load16(&cur[j..]));
-                let (a0, a1) = widen(load16(&cur[j - step..]));
-                let v = narrow(fold16(c0 - a0, mask, shift), fold16(c1 - a1, mask, shift));
-                out[j..j + 16].copy_from_slice(v.as_array_ref());
+                let d = load16(&cur[j..]) - load16(&cur[j - step..]);
+                out[j..j + 16].copy_from_slice(fold8(d, mask, sign_bit).as_array_ref());
                 j += 16;
             }
             for k in j..n {
@@ -64,12 +61,9 @@ pub fn fold_residuals(prev: Option<&[u8]>, cur: &[u8], out: &mut [u8], bits: u32
         Some(prev) => {
             scalar::fold_residuals(Some(&prev[..head]), &cur[..head], &mut out[..head], bits, step);
             while j + 16 <= n {
-                let (c0, c1) = widen(load16(&cur[j..]));
-                let (a0, a1) = widen(load16(&cur[j - step..]));
-                let (b0, b1) = widen(load16(&prev[j..]));
-                let (p0, p1) = ((a0 + b0) >> 1, (a1 + b1) >> 1);
-                let v = narrow(fold16(c0 - p0, mask, shift), fold16(c1 - p1, mask, shift));
-                out[j..j + 16].copy_from_slice(v.as_array_ref());
+                let pred = avg_floor(load16(&cur[j - step..]), load16(&prev[j..]));
+                let d = load16(&cur[j..]) - pred;
+                out[j..j + 16].copy_from_slice(fold8(d, mask, sign_bit).as_array_ref());
                 j += 16;
             }
             for k in j..n {
@@ -104,12 +98,17 @@ pub fn repeat_flags(row: &[u8], step: usize, mask: u32, out: &mut [u8]) {
     if step == 4 {
         let m = u32x4::splat(mask);
         let one = u32x4::splat(1);
-        while i + 4 <= n {
-            let a = cast::<u8x16, u32x4>(load16(&row[4 * i..])) & m;
-            let b = cast::<u8x16, u32x4>(load16(&row[4 * (i - 1)..])) & m;
-            let f = (a.cmp_eq(b) & one).to_array();
-            out[i..i + 4].copy_from_slice(&[f[0] as u8, f[1] as u8, f[2] as u8, f[3] as u8]);
-            i += 4;
+        // 16 pixels a step: four 4-lane compares packed down to 16 flag bytes.
+        let eq = |k: usize| {
+            let a = cast::<u8x16, u32x4>(load16(&row[4 * k..])) & m;
+            let b = cast::<u8x16, u32x4>(load16(&row[4 * (k - 1)..])) & m;
+            a.cmp_eq(b) & one
+        };
+        while i + 16 <= n {
+            let lo = i16x8::from_i32x8_saturate(cast::<[u32x4; 2], i32x8>([eq(i), eq(i + 4)]));
+            let hi = i16x8::from_i32x8_saturate(cast::<[u32x4; 2], i32x8>([eq(i + 8), eq(i + 12)]));
+            out[i..i + 16].copy_from_slice(u8x16::narrow_i16x8(lo, hi).as_array_ref());
+            i += 16;
         }
     } else {
         let one = u8x16::splat(1);
