@@ -310,17 +310,15 @@ impl<const N: usize> RowCoder<'_, N> {
                     )
                 })?;
                 let src = STEP * (i - 1);
-                if N == 3 {
+                let px = if STEP == 4 { [cur[src], cur[src + 1], cur[src + 2], cur[src + 3]] } else { [cur[src]; 4] };
+                let run = &mut cur[STEP * i..STEP * (i + len)];
+                if STEP == 1 {
+                    run.fill(px[0]);
+                } else if N == 3 {
                     // The whole B,G,R,0 pixel repeats.
-                    let px = [cur[src], cur[src + 1], cur[src + 2], cur[src + 3]];
-                    for p in cur[STEP * i..STEP * (i + len)].chunks_exact_mut(4) {
-                        p.copy_from_slice(&px);
-                    }
+                    simd::fill_pixels(run, px);
                 } else {
-                    let v = cur[src + off[0]];
-                    for p in cur[STEP * i..STEP * (i + len)].chunks_exact_mut(STEP) {
-                        p[off[0]] = v;
-                    }
+                    simd::fill_lane(run, off[0], px[off[0]]);
                 }
                 i += len;
                 // Run pixels leave the contexts alone: pick up what is stored there.

@@ -9,4 +9,4 @@ pub mod wide;
 mod tests;
 
 pub use self::scalar::key;
-pub use self::wide::{count_repeats, fold_residuals, repeat_flags};
+pub use self::wide::{count_repeats, fill_lane, fill_pixels, fold_residuals, repeat_flags};

@@ -71,3 +71,17 @@ pub fn repeat_flags(row: &[u8], step: usize, mask: u32, out: &mut [u8]) {
         *o = u8::from(key(row, i, step, mask) == key(row, i - 1, step, mask));
     }
 }
+
+/// Repeats the 4-byte pixel `px` over `dst` (a whole number of pixels).
+pub fn fill_pixels(dst: &mut [u8], px: [u8; 4]) {
+    for p in dst.chunks_exact_mut(4) {
+        p.copy_from_slice(&px);
+    }
+}
+
+/// Sets byte `lane` (0..4) of every 4-byte pixel of `dst` to `v`, leaving the others.
+pub fn fill_lane(dst: &mut [u8], lane: usize, v: u8) {
+    for p in dst.chunks_exact_mut(4) {
+        p[lane] = v;
+    }
+}

@@ -92,3 +92,28 @@ fn repeat_flags_agree() {
         }
     }
 }
+
+#[test]
+fn fills_agree() {
+    let mut next = rng(0x77);
+    for n in 0..=130 {
+        let base = bytes(&mut next, n * 4, 8);
+        let px = [1, 2, 3, 4];
+        let (mut a, mut b) = (base.clone(), base.clone());
+        scalar::fill_pixels(&mut a, px);
+        wide::fill_pixels(&mut b, px);
+        assert_eq!(a, b, "fill_pixels len {n}");
+        assert!(a.chunks_exact(4).all(|p| p == px));
+        for lane in 0..4 {
+            let (mut a, mut b) = (base.clone(), base.clone());
+            scalar::fill_lane(&mut a, lane, 0xee);
+            wide::fill_lane(&mut b, lane, 0xee);
+            assert_eq!(a, b, "fill_lane {lane} len {n}");
+            for (p, q) in a.chunks_exact(4).zip(base.chunks_exact(4)) {
+                for k in 0..4 {
+                    assert_eq!(p[k], if k == lane { 0xee } else { q[k] });
+                }
+            }
+        }
+    }
+}

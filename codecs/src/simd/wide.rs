@@ -122,3 +122,32 @@ pub fn repeat_flags(row: &[u8], step: usize, mask: u32, out: &mut [u8]) {
         *o = u8::from(scalar::key(row, k, step, mask) == scalar::key(row, k - 1, step, mask));
     }
 }
+
+/// See [`scalar::fill_pixels`]: 16-byte stores.
+pub fn fill_pixels(dst: &mut [u8], px: [u8; 4]) {
+    let pattern = u8x16::from([
+        px[0], px[1], px[2], px[3], px[0], px[1], px[2], px[3], px[0], px[1], px[2], px[3], px[0], px[1], px[2], px[3],
+    ]);
+    let mut chunks = dst.chunks_exact_mut(16);
+    for c in &mut chunks {
+        c.copy_from_slice(pattern.as_array_ref());
+    }
+    scalar::fill_pixels(chunks.into_remainder(), px);
+}
+
+/// See [`scalar::fill_lane`]: blends 4 pixels at a time.
+pub fn fill_lane(dst: &mut [u8], lane: usize, v: u8) {
+    let mut keep = [0xffu8; 16];
+    let mut set = [0u8; 16];
+    for k in (lane..16).step_by(4) {
+        keep[k] = 0;
+        set[k] = v;
+    }
+    let (keep, set) = (u8x16::from(keep), u8x16::from(set));
+    let mut chunks = dst.chunks_exact_mut(16);
+    for c in &mut chunks {
+        let x = (load16(c) & keep) | set;
+        c.copy_from_slice(x.as_array_ref());
+    }
+    scalar::fill_lane(chunks.into_remainder(), lane, v);
+}
