@@ -203,15 +203,24 @@ impl<const N: usize> RowCoder<'_, N> {
                 ctx = self.contexts(i);
                 continue;
             }
+            // Join the pixel's codewords into one write when they fit in 32 bits.
+            let (mut word, mut len) = (0u32, 0u32);
             let mut val = [0u8; N];
             for c in 0..N {
                 let r = res[STEP * i + off[c]];
                 let l = self.models[c].code_for(fam, ctx[c]);
                 let packed = fam.code[usize::from(r)][l];
-                out.write(packed >> 5, packed & 31);
+                let (code, n) = (packed >> 5, packed & 31);
+                if len + n > 32 {
+                    out.write(word, len);
+                    (word, len) = (0, 0);
+                }
+                word = if len == 0 { code } else { (word << n) | code };
+                len += n;
                 self.corr[c][i + 1] = r;
                 val[c] = r;
             }
+            out.write(word, len);
             self.after_pixel(&mut wait, seg, ctx, val);
             ctx = val;
             i += 1;
