@@ -1,8 +1,9 @@
 //! A group of channels coded together under one [`CommonState`]: r, g, b of an
 //! RGB image share one, a gray or alpha channel has its own.
 //!
-//! `corr[c]` is the row of folded residuals of channel `c`, shifted by one:
-//! `corr[c][i + 1]` belongs to pixel `i` and `corr[c][0]` is the context of pixel 0.
+//! `corr` is the row of folded residuals, one [`Ctx`] (channel `c` in byte `c`)
+//! a pixel, shifted by one: `corr[i + 1]` belongs to pixel `i` and `corr[0]` is
+//! the context of pixel 0. One 4-byte slot a pixel means one load and one store.
 //! Run pixels do not write it, so after a run the context is whatever an earlier
 //! row left at that position: the reference coder behaves so, and we must too.
 //!
@@ -12,10 +13,21 @@
 
 use super::model::{ChannelModel, CommonState, Family, Segment};
 
+/// Residuals (or contexts) of one pixel, channel `c` in byte `c` (little-endian).
+/// A plain integer rather than an array so it stays in a register: byte-wise
+/// array writes followed by a whole-word read would stall store forwarding.
+pub(crate) type Ctx = u32;
+
+/// Channel `c` of a [`Ctx`].
+#[inline(always)]
+pub(crate) fn ctx_byte(ctx: Ctx, c: usize) -> u8 {
+    (ctx >> (8 * c)) as u8
+}
+
 pub(crate) struct Channels<const N: usize> {
     state: CommonState,
     models: [ChannelModel; N],
-    corr: [Vec<u8>; N],
+    corr: Vec<Ctx>,
     fam: &'static Family,
     /// Escape codewords the decoder met in the last row: picks its decoding strategy.
     pub escapes: u32,
@@ -25,7 +37,7 @@ pub(crate) struct Channels<const N: usize> {
 pub(crate) struct RowCoder<'a, const N: usize> {
     pub state: CommonState,
     pub models: &'a mut [ChannelModel; N],
-    pub corr: [&'a mut [u8]; N],
+    pub corr: &'a mut [Ctx],
     pub fam: &'static Family,
     /// Escape codewords decoded in this row.
     pub escapes: u32,
@@ -36,7 +48,7 @@ impl<const N: usize> Channels<N> {
         Channels {
             state: CommonState::new(),
             models: core::array::from_fn(|_| ChannelModel::new(fam.bpc)),
-            corr: core::array::from_fn(|_| vec![0; width + 1]),
+            corr: vec![0; width + 1],
             fam,
             escapes: 0,
         }
@@ -45,17 +57,10 @@ impl<const N: usize> Channels<N> {
     /// Sets the context of pixel 0, splits the row into segments and lends the
     /// working view; [`Channels::end_row`] takes the state back.
     pub fn start_row(&mut self, first_row: bool, width: usize, segs: &mut [Segment; 8]) -> (usize, RowCoder<'_, N>) {
-        for c in &mut self.corr {
-            c[0] = if first_row { 0 } else { c[1] };
-        }
+        self.corr[0] = if first_row { 0 } else { self.corr[1] };
         let n = self.state.plan_row(width, segs);
-        let coder = RowCoder {
-            state: self.state,
-            models: &mut self.models,
-            corr: self.corr.each_mut().map(|v| v.as_mut_slice()),
-            fam: self.fam,
-            escapes: 0,
-        };
+        let coder =
+            RowCoder { state: self.state, models: &mut self.models, corr: &mut self.corr, fam: self.fam, escapes: 0 };
         (n, coder)
     }
 
@@ -68,14 +73,14 @@ impl<const N: usize> Channels<N> {
 impl<const N: usize> RowCoder<'_, N> {
     /// The contexts of pixel `i`: per channel, the residual last coded at `i - 1`.
     #[inline(always)]
-    pub fn contexts(&self, i: usize) -> [u8; N] {
-        core::array::from_fn(|c| self.corr[c][i])
+    pub fn contexts(&self, i: usize) -> Ctx {
+        self.corr[i]
     }
 
     /// Counts down to the next model update (`wait` is the caller's register copy of
     /// the countdown); at zero, learns from the pixel just coded: `val` after `ctx`.
     #[inline(always)]
-    pub fn after_pixel(&mut self, wait: &mut u32, seg: &Segment, ctx: [u8; N], val: [u8; N]) {
+    pub fn after_pixel(&mut self, wait: &mut u32, seg: &Segment, ctx: Ctx, val: Ctx) {
         if *wait == 0 {
             *wait = self.state.draw_wait(seg.wait_mask());
             self.learn(ctx, val, seg.trigger());
@@ -85,9 +90,9 @@ impl<const N: usize> RowCoder<'_, N> {
     }
 
     #[inline(never)]
-    fn learn(&mut self, ctx: [u8; N], val: [u8; N], trigger: u32) {
+    fn learn(&mut self, ctx: Ctx, val: Ctx, trigger: u32) {
         for c in 0..N {
-            self.models[c].update(self.fam, ctx[c], val[c], trigger);
+            self.models[c].update(self.fam, ctx_byte(ctx, c), ctx_byte(val, c), trigger);
         }
     }
 }

@@ -8,7 +8,7 @@
 //! row, so work is bounded by the input size plus one row.
 
 use super::ImageType;
-use super::channels::{Channels, RowCoder};
+use super::channels::{Channels, Ctx, RowCoder, ctx_byte};
 use super::header::{self, Header};
 use super::model::{FAMILY_5, FAMILY_8, Family, Layout, Segment, family};
 use super::tables::MAX_CODEWORD_LEN;
@@ -281,15 +281,17 @@ impl<const N: usize> RowCoder<'_, N> {
         if i == 0 {
             // Pixel 0 predicts from the pixel above, or from 0 in the first row.
             rd.refill();
-            let mut val = [0u8; N];
+            let mut val: Ctx = 0;
             for c in 0..N {
-                val[c] = self.decode_code::<NOISY>(fam, rd, c, 0, ctx[c], &mut escapes);
+                let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c), &mut escapes);
+                val |= u32::from(v) << (8 * c);
                 let pred = if FIRST_ROW { 0 } else { u32::from(prev[off[c]]) };
-                cur[off[c]] = ((u32::from(fam.unfold[usize::from(val[c])]) + pred) & mask) as u8;
+                cur[off[c]] = ((u32::from(fam.unfold[usize::from(v)]) + pred) & mask) as u8;
             }
             if N == 3 {
                 cur[3] = 0;
             }
+            self.corr[1] = val;
             self.after_pixel(&mut wait, seg, ctx, val);
             ctx = val;
             i = 1;
@@ -328,17 +330,19 @@ impl<const N: usize> RowCoder<'_, N> {
             // One refill a pixel leaves 57 bits: two codewords of at most 26 bits
             // always fit, the third may need another refill.
             rd.refill();
-            let mut val = [0u8; N];
+            let mut val: Ctx = 0;
             for (c, &at) in off.iter().enumerate() {
-                val[c] = self.decode_code::<NOISY>(fam, rd, c, i, ctx[c], &mut escapes);
+                let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c), &mut escapes);
+                val |= u32::from(v) << (8 * c);
                 let o = STEP * i + at;
                 let left = u32::from(cur[o - STEP]);
                 let pred = if FIRST_ROW { left } else { (left + u32::from(prev[o])) >> 1 };
-                cur[o] = ((u32::from(fam.unfold[usize::from(val[c])]) + pred) & mask) as u8;
+                cur[o] = ((u32::from(fam.unfold[usize::from(v)]) + pred) & mask) as u8;
             }
             if N == 3 {
                 cur[STEP * i + 3] = 0;
             }
+            self.corr[i + 1] = val;
             self.after_pixel(&mut wait, seg, ctx, val);
             ctx = val;
             i += 1;
@@ -348,7 +352,7 @@ impl<const N: usize> RowCoder<'_, N> {
         Ok(())
     }
 
-    /// Decodes the folded residual of channel `c` at pixel `i` and records it as context.
+    /// Decodes the folded residual of channel `c` coded after context `ctx`.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn decode_code<const NOISY: bool>(
@@ -356,7 +360,6 @@ impl<const N: usize> RowCoder<'_, N> {
         fam: &Family,
         rd: &mut BitReader<'_>,
         c: usize,
-        i: usize,
         ctx: u8,
         escapes: &mut u32,
     ) -> u8 {
@@ -376,7 +379,6 @@ impl<const N: usize> RowCoder<'_, N> {
             decode_escape(fam, l, bits)
         };
         rd.skip(len);
-        self.corr[c][i + 1] = val;
         val
     }
 

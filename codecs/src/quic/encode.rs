@@ -6,7 +6,7 @@
 //! loop then only looks up contexts and emits codewords.
 
 use super::ImageType;
-use super::channels::{Channels, RowCoder};
+use super::channels::{Channels, Ctx, RowCoder, ctx_byte};
 use super::model::{FAMILY_5, FAMILY_8, Layout, Segment, family};
 use super::tables::{MAGIC, MAX_PIXELS, VERSION};
 use crate::bits::{BitSink, BitWriter};
@@ -205,10 +205,10 @@ impl<const N: usize> RowCoder<'_, N> {
             }
             // Join the pixel's codewords into one write when they fit in 32 bits.
             let (mut word, mut len) = (0u32, 0u32);
-            let mut val = [0u8; N];
+            let mut val: Ctx = 0;
             for c in 0..N {
                 let r = res[STEP * i + off[c]];
-                let l = self.models[c].code_for(fam, ctx[c]);
+                let l = self.models[c].code_for(fam, ctx_byte(ctx, c));
                 let packed = fam.code[usize::from(r)][l];
                 let (code, n) = (packed >> 5, packed & 31);
                 if len + n > 32 {
@@ -217,10 +217,10 @@ impl<const N: usize> RowCoder<'_, N> {
                 }
                 word = if len == 0 { code } else { (word << n) | code };
                 len += n;
-                self.corr[c][i + 1] = r;
-                val[c] = r;
+                val |= u32::from(r) << (8 * c);
             }
             out.write(word, len);
+            self.corr[i + 1] = val;
             self.after_pixel(&mut wait, seg, ctx, val);
             ctx = val;
             i += 1;
