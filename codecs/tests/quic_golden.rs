@@ -21,11 +21,7 @@ fn format_for(ty: &str) -> PixelFormat {
 #[test]
 fn decoder_reproduces_reference_pixels() {
     let recs = records("quic");
-    assert!(
-        recs.len() >= 30,
-        "expected the full QUIC vector set, found {}",
-        recs.len()
-    );
+    assert!(recs.len() >= 30, "expected the full QUIC vector set, found {}", recs.len());
     let mut failures = Vec::new();
     for rec in &recs {
         let file = rec["file"].as_str().unwrap();
@@ -38,16 +34,9 @@ fn decoder_reproduces_reference_pixels() {
             }
         };
         if (u64::from(img.width()), u64::from(img.height()))
-            != (
-                rec["width"].as_u64().unwrap(),
-                rec["height"].as_u64().unwrap(),
-            )
+            != (rec["width"].as_u64().unwrap(), rec["height"].as_u64().unwrap())
         {
-            failures.push(format!(
-                "{file}: wrong size {}x{}",
-                img.width(),
-                img.height()
-            ));
+            failures.push(format!("{file}: wrong size {}x{}", img.width(), img.height()));
             continue;
         }
         let got = sha256(&img.to_bgrx().unwrap());
@@ -61,13 +50,7 @@ fn decoder_reproduces_reference_pixels() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} records failed:\n{}",
-        failures.len(),
-        recs.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} records failed:\n{}", failures.len(), recs.len(), failures.join("\n"));
 }
 
 #[test]
@@ -85,11 +68,7 @@ fn encoder_reproduces_reference_bytes() {
         let got = quic::encode(&input.as_ref(), ty).expect("encode");
         checked += 1;
         if got != want {
-            let first = got
-                .iter()
-                .zip(&want)
-                .position(|(a, b)| a != b)
-                .unwrap_or(got.len().min(want.len()));
+            let first = got.iter().zip(&want).position(|(a, b)| a != b).unwrap_or(got.len().min(want.len()));
             failures.push(format!(
                 "{file}: {} bytes vs reference {}, first difference at byte {first}",
                 got.len(),
@@ -98,12 +77,7 @@ fn encoder_reproduces_reference_bytes() {
         }
     }
     assert!(checked >= 25, "only {checked} encodable records");
-    assert!(
-        failures.is_empty(),
-        "{} of {checked} streams differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {checked} streams differ:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]

@@ -25,6 +25,8 @@ pub fn decode(input: &[u8], limits: &Limits) -> Result<Image> {
     let format = d.header().image_type.native_format();
     let desc = ImageDesc::packed(d.header.width, d.header.height, format)?;
     let len = desc.min_buffer_len()?;
+    // The output counts against the budget too: check before allocating it.
+    d.check_budget(len, format)?;
     let mut buf = vec![0; len];
     d.decode_into(&mut buf, desc.stride, format)?;
     Image::from_vec(desc, buf)
@@ -61,6 +63,30 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// Checks an output of `out_bytes` plus the decoder's working memory against
+    /// `Limits::max_alloc_bytes`.
+    fn check_budget(&self, out_bytes: usize, format: PixelFormat) -> Result<()> {
+        let width = u64::from(self.header.width);
+        let ty = self.header.image_type;
+        let step = if ty == ImageType::Gray { 1 } else { 4 };
+        // Per pixel of a row: a 4-byte context slot and a repeat flag for each
+        // channel group; two rows when converting; plus the re-ordered input copy.
+        let groups = if ty == ImageType::Rgba { 2 } else { 1 };
+        let rows = if self.is_direct(format) { 0 } else { 2 * width * step };
+        let scratch = (width + 1) * 5 * groups + rows + self.input.len() as u64 + 8;
+        self.limits.check_alloc(scratch.saturating_add(out_bytes as u64))
+    }
+
+    /// Whether rows decode straight into an output of `format`.
+    fn is_direct(&self, format: PixelFormat) -> bool {
+        matches!(
+            (self.header.image_type, format),
+            (ImageType::Rgb24 | ImageType::Rgb32, PixelFormat::Bgrx32)
+                | (ImageType::Rgba, PixelFormat::Bgra32)
+                | (ImageType::Gray, PixelFormat::Gray8)
+        )
+    }
+
     /// Bytes a packed, top-down buffer of `format` needs for this image.
     pub fn output_len(&self, format: PixelFormat) -> Result<usize> {
         ImageDesc::packed(self.header.width, self.header.height, format)?.min_buffer_len()
@@ -88,15 +114,8 @@ impl<'a> Decoder<'a> {
         let width = w as usize;
         let ty = self.header.image_type;
         let step = if ty == ImageType::Gray { 1 } else { 4 };
-        let direct = matches!(
-            (ty, format),
-            (ImageType::Rgb24 | ImageType::Rgb32, PixelFormat::Bgrx32)
-                | (ImageType::Rgba, PixelFormat::Bgra32)
-                | (ImageType::Gray, PixelFormat::Gray8)
-        );
-        // Scratch: contexts and repeat flags per channel, plus two rows when converting.
-        let scratch = (width as u64 + 1) * (4 + 2) + if direct { 0 } else { 2 * width as u64 * step as u64 };
-        self.limits.check_alloc(scratch.saturating_add(need as u64))?;
+        let direct = self.is_direct(format);
+        self.check_budget(need, format)?;
         let out_row = desc.row_bytes()?;
         let msb = MsbBytes::from_le_words(self.input);
         let mut rows = RowDecoder::new(&msb, ty, width);
@@ -257,6 +276,11 @@ impl<const N: usize> Channels<N> {
 }
 
 impl<const N: usize> RowCoder<'_, N> {
+    /// Decodes pixels `seg.start..seg.end` of a row.
+    ///
+    /// The pixel to the left and the one before it are carried in registers as
+    /// little-endian words (channel `c` at byte `off[c]`), so each pixel costs one
+    /// load from the row above and one store.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn decode_segment<const STEP: usize, const B5: bool, const FIRST_ROW: bool, const NOISY: bool>(
@@ -278,31 +302,10 @@ impl<const N: usize> RowCoder<'_, N> {
         let mut wait = self.state.wait();
         let mut ctx = self.contexts(i);
         let mut escapes = 0;
-        if i == 0 {
-            // Pixel 0 predicts from the pixel above, or from 0 in the first row.
-            rd.refill();
-            let mut val: Ctx = 0;
-            for c in 0..N {
-                let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c), &mut escapes);
-                val |= u32::from(v) << (8 * c);
-                let pred = if FIRST_ROW { 0 } else { u32::from(prev[off[c]]) };
-                cur[off[c]] = ((u32::from(fam.unfold[usize::from(v)]) + pred) & mask) as u8;
-            }
-            if N == 3 {
-                cur[3] = 0;
-            }
-            self.corr[1] = val;
-            self.after_pixel(&mut wait, seg, ctx, val);
-            ctx = val;
-            i = 1;
-        }
+        let mut left = if i >= 1 { load_px::<STEP>(cur, i - 1) } else { 0 };
+        let mut left2 = if i >= 2 { load_px::<STEP>(cur, i - 2) } else { 0 };
         while i < seg.end {
-            if !FIRST_ROW
-                && i > 2
-                && run_index != i
-                && prev_rep[i] != 0
-                && simd::key(cur, i - 1, STEP, key_mask) == simd::key(cur, i - 2, STEP, key_mask)
-            {
+            if !FIRST_ROW && i > 2 && run_index != i && prev_rep[i] != 0 && (left ^ left2) & key_mask == 0 {
                 run_index = i;
                 let room = seg.end - i;
                 let len = self.decode_run(rd, room).map_err(|length| {
@@ -311,16 +314,17 @@ impl<const N: usize> RowCoder<'_, N> {
                         FormatKind::RunTooLong { row: y as u32, column: i as u32, length, room: room as u64 },
                     )
                 })?;
-                let src = STEP * (i - 1);
-                let px = if STEP == 4 { [cur[src], cur[src + 1], cur[src + 2], cur[src + 3]] } else { [cur[src]; 4] };
                 let run = &mut cur[STEP * i..STEP * (i + len)];
                 if STEP == 1 {
-                    run.fill(px[0]);
+                    run.fill(left as u8);
                 } else if N == 3 {
                     // The whole B,G,R,0 pixel repeats.
-                    simd::fill_pixels(run, px);
+                    simd::fill_pixels(run, left.to_le_bytes());
                 } else {
-                    simd::fill_lane(run, off[0], px[off[0]]);
+                    simd::fill_lane(run, off[0], (left >> (8 * off[0])) as u8);
+                }
+                if len > 0 {
+                    left2 = left;
                 }
                 i += len;
                 // Run pixels leave the contexts alone: pick up what is stored there.
@@ -330,21 +334,38 @@ impl<const N: usize> RowCoder<'_, N> {
             // One refill a pixel leaves 57 bits: two codewords of at most 26 bits
             // always fit, the third may need another refill.
             rd.refill();
+            let above = if FIRST_ROW { 0 } else { load_px::<STEP>(prev, i) };
             let mut val: Ctx = 0;
+            let mut px = 0u32;
             for (c, &at) in off.iter().enumerate() {
                 let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c), &mut escapes);
                 val |= u32::from(v) << (8 * c);
-                let o = STEP * i + at;
-                let left = u32::from(cur[o - STEP]);
-                let pred = if FIRST_ROW { left } else { (left + u32::from(prev[o])) >> 1 };
-                cur[o] = ((u32::from(fam.unfold[usize::from(v)]) + pred) & mask) as u8;
+                let shift = 8 * at as u32;
+                let a = (left >> shift) & 0xff;
+                let b = (above >> shift) & 0xff;
+                // First row: the left pixel (0 at the row start); then the pixel
+                // above at the row start, else the mean of left and above.
+                let pred = match (FIRST_ROW, i == 0) {
+                    (true, true) => 0,
+                    (true, false) => a,
+                    (false, true) => b,
+                    (false, false) => (a + b) >> 1,
+                };
+                px |= ((u32::from(fam.unfold[usize::from(v)]) + pred) & mask) << shift;
             }
-            if N == 3 {
-                cur[STEP * i + 3] = 0;
+            if STEP == 1 {
+                cur[i] = px as u8;
+            } else if N == 3 {
+                // r, g, b with the pad byte 0, as the reference writes it.
+                cur[4 * i..4 * i + 4].copy_from_slice(&px.to_le_bytes());
+            } else {
+                cur[4 * i + off[0]] = (px >> (8 * off[0])) as u8;
             }
             self.corr[i + 1] = val;
             self.after_pixel(&mut wait, seg, ctx, val);
             ctx = val;
+            left2 = left;
+            left = px;
             i += 1;
         }
         self.state.set_wait(wait);
@@ -445,4 +466,15 @@ fn decode_value_select(fam: &Family, li: usize, bits: u32) -> (u8, u32, u32) {
     let plain = bits > fam.not_gr_prefix_mask[li];
     let gr = u32::from(plain).wrapping_neg();
     ((((gr_val & gr) | (u32::from(esc_val) & !gr)) as u8), (gr_len & gr) | (esc_len & !gr), u32::from(!plain))
+}
+
+/// Pixel `i` of a row as a little-endian word (one byte for 1-byte pixels).
+#[inline(always)]
+fn load_px<const STEP: usize>(row: &[u8], i: usize) -> u32 {
+    if STEP == 4 {
+        let p = &row[4 * i..4 * i + 4];
+        u32::from_le_bytes([p[0], p[1], p[2], p[3]])
+    } else {
+        u32::from(row[i])
+    }
 }

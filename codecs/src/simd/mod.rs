@@ -8,5 +8,4 @@ pub mod wide;
 #[cfg(test)]
 mod tests;
 
-pub use self::scalar::key;
 pub use self::wide::{count_repeats, fill_lane, fill_pixels, fold_residuals, repeat_flags};

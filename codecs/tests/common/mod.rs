@@ -20,10 +20,7 @@ pub fn manifest() -> Vec<serde_json::Value> {
 
 /// Records of one codec.
 pub fn records(codec: &str) -> Vec<serde_json::Value> {
-    manifest()
-        .into_iter()
-        .filter(|r| r["codec"] == codec)
-        .collect()
+    manifest().into_iter().filter(|r| r["codec"] == codec).collect()
 }
 
 /// Reads a file under the vectors folder.
@@ -34,18 +31,13 @@ pub fn read(rel: &str) -> Vec<u8> {
 /// Reads and gunzips a file under the vectors folder.
 pub fn read_gz(rel: &str) -> Vec<u8> {
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(&read(rel)[..])
-        .read_to_end(&mut out)
-        .expect("gzip");
+    flate2::read::GzDecoder::new(&read(rel)[..]).read_to_end(&mut out).expect("gzip");
     out
 }
 
 /// Lower-case hex SHA-256.
 pub fn sha256(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Loads a PNG input as BGRX (opaque) or BGRA (with alpha).
@@ -56,10 +48,7 @@ pub fn load_png(rel: &str) -> Image {
 
 /// The encoder's native input for a record: from the PNG, or from `raw_input`.
 pub fn native_input(rec: &serde_json::Value, format: PixelFormat) -> Image {
-    let (w, h) = (
-        rec["width"].as_u64().unwrap() as u32,
-        rec["height"].as_u64().unwrap() as u32,
-    );
+    let (w, h) = (rec["width"].as_u64().unwrap() as u32, rec["height"].as_u64().unwrap() as u32);
     if let Some(raw) = rec["raw_input"].as_str() {
         let data = read_gz(raw);
         Image::from_vec(ImageDesc::packed(w, h, format).unwrap(), data).expect("raw input size")
