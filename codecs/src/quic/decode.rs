@@ -293,7 +293,6 @@ impl<const N: usize> RowCoder<'_, N> {
         prev_rep: &[u8],
     ) -> Result<()> {
         let fam = family::<B5>();
-        let mask = fam.mask;
         let off = Layout::<N, STEP>::OFF;
         let key_mask = Layout::<N, STEP>::KEY;
         let mut run_index = 0;
@@ -336,23 +335,23 @@ impl<const N: usize> RowCoder<'_, N> {
             rd.refill();
             let above = if FIRST_ROW { 0 } else { load_px::<STEP>(prev, i) };
             let mut val: Ctx = 0;
-            let mut px = 0u32;
+            let mut delta = 0u32;
             for (c, &at) in off.iter().enumerate() {
                 let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c), &mut escapes);
                 val |= u32::from(v) << (8 * c);
-                let shift = 8 * at as u32;
-                let a = (left >> shift) & 0xff;
-                let b = (above >> shift) & 0xff;
-                // First row: the left pixel (0 at the row start); then the pixel
-                // above at the row start, else the mean of left and above.
-                let pred = match (FIRST_ROW, i == 0) {
-                    (true, true) => 0,
-                    (true, false) => a,
-                    (false, true) => b,
-                    (false, false) => (a + b) >> 1,
-                };
-                px |= ((u32::from(fam.unfold[usize::from(v)]) + pred) & mask) << shift;
+                delta |= u32::from(fam.unfold[usize::from(v)]) << (8 * at);
             }
+            // Prediction and reconstruction for all channels at once, byte-wise in
+            // one word. First row: the left pixel (0 at the row start); then the
+            // pixel above at the row start, else the mean of left and above.
+            let pred = match (FIRST_ROW, i == 0) {
+                (true, true) => 0,
+                (true, false) => left,
+                (false, true) => above,
+                (false, false) => swar::mean_floor(left, above),
+            };
+            // 5-bit lanes never carry into their neighbours (31 + 31 < 256): a plain add.
+            let px = if B5 { (pred + delta) & (fam.mask * 0x0101_0101) } else { swar::add(pred, delta) } & key_mask;
             if STEP == 1 {
                 cur[i] = px as u8;
             } else if N == 3 {
@@ -476,5 +475,42 @@ fn load_px<const STEP: usize>(row: &[u8], i: usize) -> u32 {
         u32::from_le_bytes([p[0], p[1], p[2], p[3]])
     } else {
         u32::from(row[i])
+    }
+}
+
+/// Byte-wise arithmetic on four lanes packed in a `u32` (SIMD within a register).
+mod swar {
+    const LOW7: u32 = 0x7f7f_7f7f;
+    const HIGH: u32 = 0x8080_8080;
+
+    /// Per byte, `(a + b) >> 1` rounded down.
+    #[inline(always)]
+    pub fn mean_floor(a: u32, b: u32) -> u32 {
+        (a & b) + (((a ^ b) >> 1) & LOW7)
+    }
+
+    /// Per byte, `a + b` modulo 256.
+    #[inline(always)]
+    pub fn add(a: u32, b: u32) -> u32 {
+        ((a & LOW7) + (b & LOW7)) ^ ((a ^ b) & HIGH)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn match_bytewise_arithmetic() {
+            let mut s = 0x1234_5678_9abc_def1u64;
+            for _ in 0..100_000 {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                let (a, b) = (s as u32, (s >> 32) as u32);
+                let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());
+                let mean: [u8; 4] = core::array::from_fn(|k| ((u16::from(ab[k]) + u16::from(bb[k])) >> 1) as u8);
+                let sum: [u8; 4] = core::array::from_fn(|k| ab[k].wrapping_add(bb[k]));
+                assert_eq!(super::mean_floor(a, b), u32::from_le_bytes(mean));
+                assert_eq!(super::add(a, b), u32::from_le_bytes(sum));
+            }
+        }
     }
 }
