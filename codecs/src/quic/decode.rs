@@ -403,7 +403,7 @@ impl<const N: usize> RowCoder<'_, N> {
     }
 
     /// Reads a MELCODE run length; `Err(length)` when it passes `room`.
-    #[inline(never)]
+    #[inline(always)]
     fn decode_run(&mut self, rd: &mut BitReader<'_>, room: usize) -> core::result::Result<usize, u64> {
         let mut len: u64 = 0;
         loop {

@@ -230,7 +230,7 @@ impl<const N: usize> RowCoder<'_, N> {
 
     /// MELCODE: one `1` per full run unit (the unit grows with each), then `0`
     /// and the remainder in `melc_len` bits.
-    #[inline(never)]
+    #[inline(always)]
     fn encode_run(&mut self, out: &mut BitSink<'_>, mut len: u32) {
         let mut hits = 0;
         while len >= self.state.melc_order() {
