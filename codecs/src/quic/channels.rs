@@ -29,8 +29,8 @@ pub(crate) struct Channels<const N: usize> {
     models: [ChannelModel; N],
     corr: Vec<Ctx>,
     fam: &'static Family,
-    /// Escape codewords the decoder met in the last row: picks its decoding strategy.
-    pub escapes: u32,
+    /// Bits the decoder read for this group in the last row: picks its decoding strategy.
+    pub row_bits: u64,
 }
 
 /// The working view of a [`Channels`] for one row.
@@ -39,8 +39,6 @@ pub(crate) struct RowCoder<'a, const N: usize> {
     pub models: &'a mut [ChannelModel; N],
     pub corr: &'a mut [Ctx],
     pub fam: &'static Family,
-    /// Escape codewords decoded in this row.
-    pub escapes: u32,
 }
 
 impl<const N: usize> Channels<N> {
@@ -50,7 +48,7 @@ impl<const N: usize> Channels<N> {
             models: core::array::from_fn(|_| ChannelModel::new(fam.bpc)),
             corr: vec![0; width + 1],
             fam,
-            escapes: 0,
+            row_bits: 0,
         }
     }
 
@@ -60,7 +58,7 @@ impl<const N: usize> Channels<N> {
         self.corr[0] = if first_row { 0 } else { self.corr[1] };
         let n = self.state.plan_row(width, segs);
         let coder =
-            RowCoder { state: self.state, models: &mut self.models, corr: &mut self.corr, fam: self.fam, escapes: 0 };
+            RowCoder { state: self.state, models: &mut self.models, corr: &mut self.corr, fam: self.fam };
         (n, coder)
     }
 

@@ -247,10 +247,12 @@ impl<const N: usize> Channels<N> {
         segs: &mut [Segment; 8],
     ) -> Result<()> {
         let first_row = y == 0;
-        // Where escapes were common in the last row (noise), decode codewords
-        // without branching on their kind; elsewhere the branch predicts well and
-        // is faster. Both give the same result.
-        let noisy = self.escapes as usize * 8 > prev_rep.len() * N;
+        // Where the last row took more than 6.5 bits a channel (noise: codes near
+        // the longest, about half of them escapes), decode codewords without
+        // branching on their kind; elsewhere that branch predicts well and is
+        // faster. Both give the same result.
+        let start_bits = rd.consumed_bits();
+        let noisy = self.row_bits * 2 > 13 * (prev_rep.len() * N) as u64;
         let (n, mut coder) = self.start_row(first_row, prev_rep.len(), segs);
         // A local copy of the reader stays in registers through the loop.
         let mut local = rd.clone();
@@ -268,9 +270,9 @@ impl<const N: usize> Channels<N> {
             }
         }
         *rd = local;
-        let (state, escapes) = (coder.state, coder.escapes);
+        let state = coder.state;
         self.end_row(state);
-        self.escapes = escapes;
+        self.row_bits = rd.consumed_bits() - start_bits;
         outcome
     }
 }
@@ -300,7 +302,6 @@ impl<const N: usize> RowCoder<'_, N> {
         // Countdown, contexts and the escape count live in registers.
         let mut wait = self.state.wait();
         let mut ctx = self.contexts(i);
-        let mut escapes = 0;
         let mut left = if i >= 1 { load_px::<STEP>(cur, i - 1) } else { 0 };
         let mut left2 = if i >= 2 { load_px::<STEP>(cur, i - 2) } else { 0 };
         while i < seg.end {
@@ -337,7 +338,7 @@ impl<const N: usize> RowCoder<'_, N> {
             let mut val: Ctx = 0;
             let mut delta = 0u32;
             for (c, &at) in off.iter().enumerate() {
-                let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c), &mut escapes);
+                let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c));
                 val |= u32::from(v) << (8 * c);
                 delta |= u32::from(fam.unfold[usize::from(v)]) << (8 * at);
             }
@@ -368,7 +369,6 @@ impl<const N: usize> RowCoder<'_, N> {
             i += 1;
         }
         self.state.set_wait(wait);
-        self.escapes += escapes;
         Ok(())
     }
 
@@ -381,7 +381,6 @@ impl<const N: usize> RowCoder<'_, N> {
         rd: &mut BitReader<'_>,
         c: usize,
         ctx: u8,
-        escapes: &mut u32,
     ) -> u8 {
         if c >= 2 {
             rd.ensure(MAX_CODEWORD_LEN);
@@ -389,13 +388,10 @@ impl<const N: usize> RowCoder<'_, N> {
         let l = self.models[c].code_for(fam, ctx);
         let bits = rd.peek32();
         let (val, len) = if NOISY {
-            let (val, len, escaped) = decode_value_select(fam, l, bits);
-            *escapes += escaped;
-            (val, len)
+            decode_value_select(fam, l, bits)
         } else if bits > fam.not_gr_prefix_mask[l] {
             decode_plain(l, bits)
         } else {
-            *escapes += 1;
             decode_escape(fam, l, bits)
         };
         rd.skip(len);
@@ -454,9 +450,9 @@ fn decode_escape(fam: &Family, l: usize, bits: u32) -> (u8, u32) {
     ((fam.n_gr[l] + suffix) as u8, len)
 }
 
-/// Either kind of codeword, picked without a branch; the third value is 1 for an escape.
+/// Either kind of codeword, picked without a branch.
 #[inline(always)]
-fn decode_value_select(fam: &Family, li: usize, bits: u32) -> (u8, u32, u32) {
+fn decode_value_select(fam: &Family, li: usize, bits: u32) -> (u8, u32) {
     let l = li as u32;
     let zeros = bits.leading_zeros();
     let gr_len = zeros + 1 + l;
@@ -464,7 +460,7 @@ fn decode_value_select(fam: &Family, li: usize, bits: u32) -> (u8, u32, u32) {
     let (esc_val, esc_len) = decode_escape(fam, li, bits);
     let plain = bits > fam.not_gr_prefix_mask[li];
     let gr = u32::from(plain).wrapping_neg();
-    ((((gr_val & gr) | (u32::from(esc_val) & !gr)) as u8), (gr_len & gr) | (esc_len & !gr), u32::from(!plain))
+    (((gr_val & gr) | (u32::from(esc_val) & !gr)) as u8, (gr_len & gr) | (esc_len & !gr))
 }
 
 /// Pixel `i` of a row as a little-endian word (one byte for 1-byte pixels).
