@@ -131,15 +131,17 @@ impl BitReader<'_> {
     }
 }
 
-/// Writes bits MSB-first into little-endian 32-bit words.
+/// Writes bits MSB-first into little-endian 32-bit words, straight into a byte
+/// buffer the caller may reuse from stream to stream.
 ///
 /// Hot loops take a [`BitSink`] (`sink`, then `commit`): a stack copy of the
 /// writer's state over a buffer reserved in advance, which the compiler keeps in
 /// registers and which never reallocates mid-loop.
 #[derive(Debug, Clone, Default)]
 pub struct BitWriter {
-    words: Vec<u32>,
-    /// Words written.
+    /// Output; only `..pos` is meaningful, the rest is reserved room.
+    bytes: Vec<u8>,
+    /// Bytes of whole words written.
     pos: usize,
     /// Pending bits in the low `pending` bits.
     acc: u64,
@@ -149,7 +151,7 @@ pub struct BitWriter {
 /// A borrowed, register-friendly view of a [`BitWriter`] with room reserved.
 #[derive(Debug)]
 pub struct BitSink<'a> {
-    words: &'a mut [u32],
+    bytes: &'a mut [u8],
     pos: usize,
     acc: u64,
     pending: u32,
@@ -159,7 +161,7 @@ impl BitSink<'_> {
     /// Appends the low `len` bits of `value`, `len <= 32`; higher bits of `value` must be 0.
     ///
     /// # Panics
-    /// If more words are written than were reserved (a caller bug).
+    /// If more was written than [`BitWriter::sink`] reserved (a caller bug).
     #[inline(always)]
     pub fn write(&mut self, value: u32, len: u32) {
         debug_assert!(len <= 32);
@@ -170,8 +172,9 @@ impl BitSink<'_> {
         // The candidate word is always stored; an incomplete one is overwritten later.
         let full = u32::from(self.pending >= 32);
         self.pending -= 32 * full;
-        self.words[self.pos] = (self.acc >> self.pending) as u32;
-        self.pos += full as usize;
+        let word = (self.acc >> self.pending) as u32;
+        self.bytes[self.pos..self.pos + 4].copy_from_slice(&word.to_le_bytes());
+        self.pos += 4 * full as usize;
     }
 
     /// Appends `n` one bits.
@@ -185,6 +188,12 @@ impl BitSink<'_> {
             self.write((1 << n) - 1, n);
         }
     }
+
+    /// The sink's state, to hand back with [`BitWriter::commit`].
+    #[inline]
+    pub fn state(&self) -> (usize, u64, u32) {
+        (self.pos, self.acc, self.pending)
+    }
 }
 
 impl BitWriter {
@@ -195,17 +204,23 @@ impl BitWriter {
 
     /// An empty writer with room for about `bytes` of output.
     pub fn with_capacity(bytes: usize) -> Self {
-        BitWriter { words: Vec::with_capacity(bytes / 4 + 1), pos: 0, acc: 0, pending: 0 }
+        Self::reusing(Vec::with_capacity(bytes))
+    }
+
+    /// An empty writer that writes into `buf`, reusing its allocation.
+    pub fn reusing(buf: Vec<u8>) -> Self {
+        // Its old bytes are room to overwrite: initialised once, never cleared again.
+        BitWriter { bytes: buf, pos: 0, acc: 0, pending: 0 }
     }
 
     /// A sink that may write up to `max_bits` more bits.
     #[inline]
     pub fn sink(&mut self, max_bits: usize) -> BitSink<'_> {
-        let need = self.pos + max_bits / 32 + 2;
-        if self.words.len() < need {
-            self.words.resize(need.max(self.words.len() * 3 / 2), 0);
+        let need = self.pos + (max_bits / 32 + 2) * 4;
+        if self.bytes.len() < need {
+            self.bytes.resize(need.max(self.bytes.len() * 3 / 2), 0);
         }
-        BitSink { words: &mut self.words, pos: self.pos, acc: self.acc, pending: self.pending }
+        BitSink { bytes: &mut self.bytes, pos: self.pos, acc: self.acc, pending: self.pending }
     }
 
     /// Takes back the state of a sink made by [`BitWriter::sink`].
@@ -218,7 +233,7 @@ impl BitWriter {
     pub fn write(&mut self, value: u32, len: u32) {
         let mut s = self.sink(32);
         s.write(value, len);
-        let (p, a, n) = (s.pos, s.acc, s.pending);
+        let (p, a, n) = s.state();
         self.commit(p, a, n);
     }
 
@@ -226,7 +241,7 @@ impl BitWriter {
     pub fn write_ones(&mut self, n: u32) {
         let mut s = self.sink(n as usize);
         s.write_ones(n);
-        let (p, a, k) = (s.pos, s.acc, s.pending);
+        let (p, a, k) = s.state();
         self.commit(p, a, k);
     }
 
@@ -239,25 +254,14 @@ impl BitWriter {
 
     /// Bits written so far.
     pub fn bit_len(&self) -> u64 {
-        self.pos as u64 * 32 + u64::from(self.pending)
+        self.pos as u64 * 8 + u64::from(self.pending)
     }
 
     /// Pads to a word and returns the bytes (each word little-endian).
     pub fn finish(mut self) -> Vec<u8> {
         self.pad_to_word();
-        let mut out = Vec::with_capacity(self.pos * 4);
-        for w in &self.words[..self.pos] {
-            out.extend_from_slice(&w.to_le_bytes());
-        }
-        out
-    }
-}
-
-impl BitSink<'_> {
-    /// The sink's state, to hand back with [`BitWriter::commit`].
-    #[inline]
-    pub fn state(&self) -> (usize, u64, u32) {
-        (self.pos, self.acc, self.pending)
+        self.bytes.truncate(self.pos);
+        self.bytes
     }
 }
 

@@ -57,8 +57,7 @@ impl<const N: usize> Channels<N> {
     pub fn start_row(&mut self, first_row: bool, width: usize, segs: &mut [Segment; 8]) -> (usize, RowCoder<'_, N>) {
         self.corr[0] = if first_row { 0 } else { self.corr[1] };
         let n = self.state.plan_row(width, segs);
-        let coder =
-            RowCoder { state: self.state, models: &mut self.models, corr: &mut self.corr, fam: self.fam };
+        let coder = RowCoder { state: self.state, models: &mut self.models, corr: &mut self.corr, fam: self.fam };
         (n, coder)
     }
 

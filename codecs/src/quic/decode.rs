@@ -375,13 +375,7 @@ impl<const N: usize> RowCoder<'_, N> {
     /// Decodes the folded residual of channel `c` coded after context `ctx`.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn decode_code<const NOISY: bool>(
-        &mut self,
-        fam: &Family,
-        rd: &mut BitReader<'_>,
-        c: usize,
-        ctx: u8,
-    ) -> u8 {
+    fn decode_code<const NOISY: bool>(&mut self, fam: &Family, rd: &mut BitReader<'_>, c: usize, ctx: u8) -> u8 {
         if c >= 2 {
             rd.ensure(MAX_CODEWORD_LEN);
         }

@@ -25,6 +25,15 @@ pub fn encode_auto(img: &ImageRef<'_>) -> Result<Vec<u8>> {
 /// The pixel format must suit the type ([`ImageType::accepts`]); a bottom-up
 /// image is coded top-down, as the SPICE server does.
 pub fn encode(img: &ImageRef<'_>, ty: ImageType) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    encode_into(img, ty, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`encode`], but writes into `out` (replacing its contents) and reuses its
+/// allocation: a server encoding frame after frame allocates nothing once the
+/// buffer has grown to its working size.
+pub fn encode_into(img: &ImageRef<'_>, ty: ImageType, out: &mut Vec<u8>) -> Result<()> {
     let format = img.format();
     if !ty.accepts(format) {
         return Err(Error::Parameter(ParameterKind::FormatMismatch));
@@ -37,16 +46,21 @@ pub fn encode(img: &ImageRef<'_>, ty: ImageType) -> Result<Vec<u8>> {
         return Err(Error::Parameter(ParameterKind::SizeOverflow));
     }
     let width = w as usize;
-    let mut out = BitWriter::with_capacity(width * h as usize * ty.coded_channels() as usize / 2 + 64);
+    let mut buf = core::mem::take(out);
+    if buf.capacity() == 0 {
+        // A first guess of half a byte a channel; the writer grows it as needed.
+        buf.reserve(width * h as usize * ty.coded_channels() as usize / 2 + 64);
+    }
+    let mut out_bits = BitWriter::reusing(buf);
     for word in [MAGIC, VERSION, ty.code(), w, h] {
-        out.write(word, 32);
+        out_bits.write(word, 32);
     }
     let mut rows = RowEncoder::new(ty, width);
     if matches!(format, PixelFormat::Bgrx32 | PixelFormat::Bgra32 | PixelFormat::Gray8 | PixelFormat::A8) {
         // Already in the coder's layout: code straight from the caller's rows.
         for y in 0..h {
             let prev = if y == 0 { &[][..] } else { img.row(y - 1) };
-            rows.row(&mut out, y == 0, img.row(y), prev);
+            rows.row(&mut out_bits, y == 0, img.row(y), prev);
         }
     } else {
         // Bgr24 and Rgb555 are widened to B,G,R,0 rows (5-bit values for Rgb555).
@@ -54,14 +68,15 @@ pub fn encode(img: &ImageRef<'_>, ty: ImageType) -> Result<Vec<u8>> {
         let mut prev = vec![0u8; width * 4];
         for y in 0..h {
             widen_row(img.row(y), format, &mut cur);
-            rows.row(&mut out, y == 0, &cur, if y == 0 { &[] } else { &prev });
+            rows.row(&mut out_bits, y == 0, &cur, if y == 0 { &[] } else { &prev });
             core::mem::swap(&mut cur, &mut prev);
         }
     }
     // The decoder reads one word ahead, so the stream ends with an extra zero word.
-    out.pad_to_word();
-    out.write(0, 32);
-    Ok(out.finish())
+    out_bits.pad_to_word();
+    out_bits.write(0, 32);
+    *out = out_bits.finish();
+    Ok(())
 }
 
 /// Widens a Bgr24 or Rgb555 row into 4-byte B,G,R,0 pixels.

@@ -20,7 +20,7 @@ mod model;
 mod tables;
 
 pub use decode::{Decoder, decode};
-pub use encode::{encode, encode_auto};
+pub use encode::{encode, encode_auto, encode_into};
 pub use header::{HEADER_BYTES, Header};
 
 use crate::image::PixelFormat;
