@@ -1,9 +1,11 @@
 //! A group of channels coded together under one [`CommonState`]: r, g, b of an
 //! RGB image share one, a gray or alpha channel has its own.
 //!
-//! `corr` is the row of folded residuals, one [`Ctx`] (channel `c` in byte `c`)
-//! a pixel, shifted by one: `corr[i + 1]` belongs to pixel `i` and `corr[0]` is
-//! the context of pixel 0. One 4-byte slot a pixel means one load and one store.
+//! `corr` is the row of contexts, one [`Ctx`] a pixel, shifted by one:
+//! `corr[i + 1]` holds the context buckets of the folded residuals of pixel `i`
+//! (the model only ever looks at a context's bucket) and `corr[0]` is the context
+//! of pixel 0. Each channel sits at its byte offset in the pixel (see
+//! `Layout::OFF`), so a whole row of residual buckets lines up with the pixels.
 //! Run pixels do not write it, so after a run the context is whatever an earlier
 //! row left at that position: the reference coder behaves so, and we must too.
 //!
@@ -13,15 +15,16 @@
 
 use super::model::{ChannelModel, CommonState, Family, Segment};
 
-/// Residuals (or contexts) of one pixel, channel `c` in byte `c` (little-endian).
+/// Context buckets (or residuals) of one pixel, each channel at its byte offset
+/// in the pixel (little-endian).
 /// A plain integer rather than an array so it stays in a register: byte-wise
 /// array writes followed by a whole-word read would stall store forwarding.
 pub(crate) type Ctx = u32;
 
-/// Channel `c` of a [`Ctx`].
+/// The byte at offset `at` of a [`Ctx`].
 #[inline(always)]
-pub(crate) fn ctx_byte(ctx: Ctx, c: usize) -> u8 {
-    (ctx >> (8 * c)) as u8
+pub(crate) fn ctx_byte(ctx: Ctx, at: usize) -> u8 {
+    (ctx >> (8 * at)) as u8
 }
 
 pub(crate) struct Channels<const N: usize> {
@@ -75,21 +78,22 @@ impl<const N: usize> RowCoder<'_, N> {
     }
 
     /// Counts down to the next model update (`wait` is the caller's register copy of
-    /// the countdown); at zero, learns from the pixel just coded: `val` after `ctx`.
+    /// the countdown); at zero, learns from the pixel just coded: residuals `val`
+    /// in context buckets `ctx`, channels at byte offsets `off`.
     #[inline(always)]
-    pub fn after_pixel(&mut self, wait: &mut u32, seg: &Segment, ctx: Ctx, val: Ctx) {
+    pub fn after_pixel(&mut self, wait: &mut u32, seg: &Segment, off: [usize; N], ctx: Ctx, val: Ctx) {
         if *wait == 0 {
             *wait = self.state.draw_wait(seg.wait_mask());
-            self.learn(ctx, val, seg.trigger());
+            self.learn(off, ctx, val, seg.trigger());
         } else {
             *wait -= 1;
         }
     }
 
     #[inline(never)]
-    fn learn(&mut self, ctx: Ctx, val: Ctx, trigger: u32) {
-        for c in 0..N {
-            self.models[c].update(self.fam, ctx_byte(ctx, c), ctx_byte(val, c), trigger);
+    fn learn(&mut self, off: [usize; N], ctx: Ctx, val: Ctx, trigger: u32) {
+        for (c, &at) in off.iter().enumerate() {
+            self.models[c].update(self.fam, ctx_byte(ctx, at), ctx_byte(val, at), trigger);
         }
     }
 }

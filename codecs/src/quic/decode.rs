@@ -9,6 +9,7 @@
 
 use super::ImageType;
 use super::channels::{Channels, Ctx, RowCoder, ctx_byte};
+use super::encode::load_px;
 use super::header::{self, Header};
 use super::model::{FAMILY_5, FAMILY_8, Family, Layout, Segment, family};
 use super::tables::MAX_CODEWORD_LEN;
@@ -336,10 +337,12 @@ impl<const N: usize> RowCoder<'_, N> {
             rd.refill();
             let above = if FIRST_ROW { 0 } else { load_px::<STEP>(prev, i) };
             let mut val: Ctx = 0;
+            let mut next_ctx: Ctx = 0;
             let mut delta = 0u32;
             for (c, &at) in off.iter().enumerate() {
-                let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, c));
-                val |= u32::from(v) << (8 * c);
+                let v = self.decode_code::<NOISY>(fam, rd, c, ctx_byte(ctx, at));
+                val |= u32::from(v) << (8 * at);
+                next_ctx |= u32::from(fam.bucket_of[usize::from(v)]) << (8 * at);
                 delta |= u32::from(fam.unfold[usize::from(v)]) << (8 * at);
             }
             // Prediction and reconstruction for all channels at once, byte-wise in
@@ -361,9 +364,9 @@ impl<const N: usize> RowCoder<'_, N> {
             } else {
                 cur[4 * i + off[0]] = (px >> (8 * off[0])) as u8;
             }
-            self.corr[i + 1] = val;
-            self.after_pixel(&mut wait, seg, ctx, val);
-            ctx = val;
+            self.corr[i + 1] = next_ctx;
+            self.after_pixel(&mut wait, seg, off, ctx, val);
+            ctx = next_ctx;
             left2 = left;
             left = px;
             i += 1;
@@ -372,14 +375,14 @@ impl<const N: usize> RowCoder<'_, N> {
         Ok(())
     }
 
-    /// Decodes the folded residual of channel `c` coded after context `ctx`.
+    /// Decodes the folded residual of channel `c` coded in context bucket `bucket`.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn decode_code<const NOISY: bool>(&mut self, fam: &Family, rd: &mut BitReader<'_>, c: usize, ctx: u8) -> u8 {
+    fn decode_code<const NOISY: bool>(&mut self, fam: &Family, rd: &mut BitReader<'_>, c: usize, bucket: u8) -> u8 {
         if c >= 2 {
             rd.ensure(MAX_CODEWORD_LEN);
         }
-        let l = self.models[c].code_for(fam, ctx);
+        let l = self.models[c].code_for(bucket);
         let bits = rd.peek32();
         let (val, len) = if NOISY {
             decode_value_select(fam, l, bits)
@@ -455,17 +458,6 @@ fn decode_value_select(fam: &Family, li: usize, bits: u32) -> (u8, u32) {
     let plain = bits > fam.not_gr_prefix_mask[li];
     let gr = u32::from(plain).wrapping_neg();
     (((gr_val & gr) | (u32::from(esc_val) & !gr)) as u8, (gr_len & gr) | (esc_len & !gr))
-}
-
-/// Pixel `i` of a row as a little-endian word (one byte for 1-byte pixels).
-#[inline(always)]
-fn load_px<const STEP: usize>(row: &[u8], i: usize) -> u32 {
-    if STEP == 4 {
-        let p = &row[4 * i..4 * i + 4];
-        u32::from_le_bytes([p[0], p[1], p[2], p[3]])
-    } else {
-        u32::from(row[i])
-    }
 }
 
 /// Byte-wise arithmetic on four lanes packed in a `u32` (SIMD within a register).

@@ -6,7 +6,7 @@
 //! loop then only looks up contexts and emits codewords.
 
 use super::ImageType;
-use super::channels::{Channels, Ctx, RowCoder, ctx_byte};
+use super::channels::{Channels, RowCoder, ctx_byte};
 use super::model::{FAMILY_5, FAMILY_8, Layout, Segment, family};
 use super::tables::{MAGIC, MAX_PIXELS, VERSION};
 use crate::bits::{BitSink, BitWriter};
@@ -90,6 +90,17 @@ fn widen_row(src: &[u8], format: PixelFormat, dst: &mut [u8]) {
         for (p, o) in src.chunks_exact(3).zip(dst.chunks_exact_mut(4)) {
             o.copy_from_slice(&[p[0], p[1], p[2], 0]);
         }
+    }
+}
+
+/// Pixel `i` of an interleaved row as a little-endian word (one byte for 1-byte pixels).
+#[inline(always)]
+pub(crate) fn load_px<const STEP: usize>(row: &[u8], i: usize) -> u32 {
+    if STEP == 4 {
+        let p = &row[4 * i..4 * i + 4];
+        u32::from_le_bytes([p[0], p[1], p[2], p[3]])
+    } else {
+        u32::from(row[i])
     }
 }
 
@@ -218,12 +229,15 @@ impl<const N: usize> RowCoder<'_, N> {
                 ctx = self.contexts(i);
                 continue;
             }
+            // The pixel's residuals as one word; they become the next contexts.
+            let val = load_px::<STEP>(res, i);
+            let mut next_ctx = 0;
             // Join the pixel's codewords into one write when they fit in 32 bits.
             let (mut word, mut len) = (0u32, 0u32);
-            let mut val: Ctx = 0;
-            for c in 0..N {
-                let r = res[STEP * i + off[c]];
-                let l = self.models[c].code_for(fam, ctx_byte(ctx, c));
+            for (c, &at) in off.iter().enumerate() {
+                let r = ctx_byte(val, at);
+                next_ctx |= u32::from(fam.bucket_of[usize::from(r)]) << (8 * at);
+                let l = self.models[c].code_for(ctx_byte(ctx, at));
                 let packed = fam.code[usize::from(r)][l];
                 let (code, n) = (packed >> 5, packed & 31);
                 if len + n > 32 {
@@ -232,12 +246,11 @@ impl<const N: usize> RowCoder<'_, N> {
                 }
                 word = if len == 0 { code } else { (word << n) | code };
                 len += n;
-                val |= u32::from(r) << (8 * c);
             }
             out.write(word, len);
-            self.corr[i + 1] = val;
-            self.after_pixel(&mut wait, seg, ctx, val);
-            ctx = val;
+            self.corr[i + 1] = next_ctx;
+            self.after_pixel(&mut wait, seg, off, ctx, val);
+            ctx = next_ctx;
             i += 1;
         }
         self.state.set_wait(wait);

@@ -177,17 +177,17 @@ impl ChannelModel {
         ChannelModel { counters: [[0; 8]; 8], best: [(bpc - 1) as u8; 8] }
     }
 
-    /// The code parameter to use after context `ctx`.
+    /// The code parameter to use in context bucket `bucket`.
     #[inline(always)]
-    pub(crate) fn code_for(&self, fam: &Family, ctx: u8) -> usize {
+    pub(crate) fn code_for(&self, bucket: u8) -> usize {
         // `& 7`: codes and buckets are below 8, and saying so drops bounds checks.
-        usize::from(self.best[usize::from(fam.bucket_of[usize::from(ctx)] & 7)] & 7)
+        usize::from(self.best[usize::from(bucket & 7)] & 7)
     }
 
-    /// Learns from value `val` coded after context `ctx`.
+    /// Learns from value `val` coded in context bucket `bucket`.
     #[inline]
-    pub(crate) fn update(&mut self, fam: &Family, ctx: u8, val: u8, trigger: u32) {
-        let b = usize::from(fam.bucket_of[usize::from(ctx)] & 7);
+    pub(crate) fn update(&mut self, fam: &Family, bucket: u8, val: u8, trigger: u32) {
+        let b = usize::from(bucket & 7);
         let lens = &fam.code_len[usize::from(val)];
         let c = &mut self.counters[b];
         let top = fam.bpc as usize - 1;
