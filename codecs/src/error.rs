@@ -15,6 +15,8 @@ pub enum Codec {
     Lz,
     /// SPICE GLZ.
     Glz,
+    /// SPICE's LZ4 framing (line chunks as LZ4 blocks).
+    Lz4,
     /// The SPICE image descriptor and payload framing.
     Spice,
 }
@@ -69,6 +71,56 @@ pub enum FormatKind {
         min_bits: u64,
         /// Bits the input holds.
         available_bits: u64,
+    },
+    /// A row stride that the format does not allow for this width and type.
+    BadStride {
+        /// Stride found.
+        found: u32,
+        /// Stride the format requires.
+        expected: u32,
+    },
+    /// A flag field holds a value other than 0 or 1 (e.g. LZ's `top_down`).
+    BadFlag {
+        /// Value found.
+        found: u32,
+    },
+    /// The input goes on after the image is complete, and the format forbids that.
+    TrailingData {
+        /// Bytes left unread.
+        unread: u64,
+    },
+    /// A back-reference points before the start of the decoded data.
+    BadReference {
+        /// Distance back, in the format's units.
+        distance: u64,
+        /// Units decoded so far.
+        available: u64,
+    },
+    /// A literal run or match would write past the end of the image.
+    OutputOverflow {
+        /// Units it would write.
+        needed: u64,
+        /// Units left.
+        room: u64,
+    },
+    /// A declared size disagrees with the data (a length prefix, a decompressed size).
+    LengthMismatch {
+        /// Size declared.
+        declared: u64,
+        /// Size found.
+        actual: u64,
+    },
+    /// An embedded compressed block (e.g. an LZ4 block) failed to decompress.
+    BadBlock {
+        /// Index of the block, from 0.
+        index: u32,
+    },
+    /// A palette index past the end of the palette.
+    BadPaletteIndex {
+        /// Index found.
+        index: u32,
+        /// Entries in the palette.
+        size: u32,
     },
 }
 
@@ -166,6 +218,7 @@ impl fmt::Display for Codec {
             Codec::Quic => "quic",
             Codec::Lz => "lz",
             Codec::Glz => "glz",
+            Codec::Lz4 => "lz4",
             Codec::Spice => "spice image",
         })
     }
@@ -186,6 +239,16 @@ impl fmt::Display for FormatKind {
             FormatKind::RunTooLong { row, column, length, room } => {
                 write!(f, "run of {length} pixels at row {row}, column {column} exceeds the {room} left")
             }
+            FormatKind::BadStride { found, expected } => write!(f, "stride {found}, expected {expected}"),
+            FormatKind::BadFlag { found } => write!(f, "flag value {found}, expected 0 or 1"),
+            FormatKind::TrailingData { unread } => write!(f, "{unread} bytes left after the image"),
+            FormatKind::BadReference { distance, available } => {
+                write!(f, "reference {distance} back with only {available} decoded")
+            }
+            FormatKind::OutputOverflow { needed, room } => write!(f, "writes {needed} past the {room} left"),
+            FormatKind::LengthMismatch { declared, actual } => write!(f, "declared size {declared}, found {actual}"),
+            FormatKind::BadBlock { index } => write!(f, "compressed block {index} is corrupt"),
+            FormatKind::BadPaletteIndex { index, size } => write!(f, "palette index {index} of {size} entries"),
             FormatKind::TooShortForSize { min_bits, available_bits } => write!(
                 f,
                 "input of {available_bits} bits is too short for the declared size (needs at least {min_bits})"

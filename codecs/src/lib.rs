@@ -8,11 +8,14 @@ pub mod bits;
 pub mod error;
 pub mod image;
 pub mod limits;
+pub mod lz;
+pub mod lz4;
 pub mod quic;
 #[cfg(feature = "bench-internals")]
 pub mod simd;
 #[cfg(not(feature = "bench-internals"))]
 pub(crate) mod simd;
+pub mod wire;
 
 pub use error::{Error, Result};
 pub use image::{Image, ImageDesc, ImageRef, Palette, PixelFormat};

@@ -1,0 +1,1 @@
+//! SPICE's LZ4 image framing (being written).

@@ -1,0 +1,1 @@
+//! SPICE image descriptors and per-type payloads (being written).
