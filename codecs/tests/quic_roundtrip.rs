@@ -3,6 +3,9 @@
 //! gradients, noise and few-colour blocks (run mode), in padded and bottom-up
 //! storage. A bottom-up bitmap must encode to the very bytes of its top-down twin.
 
+mod common;
+use common::Rng;
+
 use paprika_codecs::image::{Image, ImageDesc, PixelFormat};
 use paprika_codecs::quic::{self, Decoder, ImageType};
 use paprika_codecs::{Limits, Result};
@@ -37,19 +40,6 @@ struct Case {
     pad: usize,
     top_down: bool,
     seed: u64,
-}
-
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
 }
 
 /// Picture pixels as B, G, R, A bytes, top-down, packed.
