@@ -86,6 +86,7 @@ pub fn read_header(input: &[u8]) -> Result<Header> {
 }
 
 /// Parses the header and checks it against `limits`.
+#[allow(dead_code)] // used by the decoder being written
 pub fn read_header_checked(input: &[u8], limits: &Limits) -> Result<Header> {
     let h = read_header(input)?;
     limits.check_dimensions(h.width, h.height)?;
@@ -93,6 +94,7 @@ pub fn read_header_checked(input: &[u8], limits: &Limits) -> Result<Header> {
 }
 
 /// Appends the header for these fields.
+#[allow(dead_code)] // used by the encoder being written
 pub fn write_header(out: &mut Vec<u8>, h: &Header) {
     for w in [MAGIC, VERSION, h.image_type.code(), h.width, h.height, h.stride, u32::from(h.top_down)] {
         out.extend_from_slice(&w.to_be_bytes());
