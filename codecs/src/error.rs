@@ -122,6 +122,23 @@ pub enum FormatKind {
         /// Entries in the palette.
         size: u32,
     },
+    /// The size inside a SPICE image's payload differs from its descriptor's.
+    DimensionMismatch {
+        /// Width in the image descriptor.
+        declared_width: u32,
+        /// Height in the image descriptor.
+        declared_height: u32,
+        /// Width in the payload (codec header or bitmap).
+        found_width: u32,
+        /// Height in the payload.
+        found_height: u32,
+    },
+    /// A pointer field (an offset from the start of the SPICE image) is NULL where its
+    /// target is required, or does not point where the layout puts the target.
+    BadPointer {
+        /// The offset found.
+        offset: u64,
+    },
 }
 
 /// Which configured limit an input ran into.
@@ -174,6 +191,18 @@ pub enum UnsupportedKind {
     PixelFormat,
     /// The stream starts with no magic this crate knows.
     UnknownCodec,
+    /// A SPICE image type this crate cannot decode on its own: its codec is not built
+    /// (GLZ, JPEG) or it refers to client state (an image cache, a surface).
+    ImageType {
+        /// The `SPICE_IMAGE_TYPE_*` code.
+        code: u8,
+    },
+    /// The image's palette is in the client's palette cache (`PAL_FROM_CACHE`), which a
+    /// stand-alone decoder does not have.
+    CachedPalette {
+        /// The palette id to look up.
+        id: u64,
+    },
 }
 
 /// Every error the codecs return.
@@ -249,6 +278,11 @@ impl fmt::Display for FormatKind {
             FormatKind::LengthMismatch { declared, actual } => write!(f, "declared size {declared}, found {actual}"),
             FormatKind::BadBlock { index } => write!(f, "compressed block {index} is corrupt"),
             FormatKind::BadPaletteIndex { index, size } => write!(f, "palette index {index} of {size} entries"),
+            FormatKind::DimensionMismatch { declared_width, declared_height, found_width, found_height } => write!(
+                f,
+                "descriptor says {declared_width}x{declared_height}, payload says {found_width}x{found_height}"
+            ),
+            FormatKind::BadPointer { offset } => write!(f, "bad pointer offset {offset}"),
             FormatKind::TooShortForSize { min_bits, available_bits } => write!(
                 f,
                 "input of {available_bits} bits is too short for the declared size (needs at least {min_bits})"
@@ -285,6 +319,10 @@ impl fmt::Display for Error {
                 UnsupportedKind::Conversion => f.write_str("unsupported pixel format conversion"),
                 UnsupportedKind::PixelFormat => f.write_str("pixel format not supported by this codec"),
                 UnsupportedKind::UnknownCodec => f.write_str("unknown codec (no known magic)"),
+                UnsupportedKind::ImageType { code } => {
+                    write!(f, "SPICE image type {code} cannot be decoded on its own")
+                }
+                UnsupportedKind::CachedPalette { id } => write!(f, "palette {id:#x} is in the client's palette cache"),
             },
         }
     }

@@ -20,3 +20,4 @@ pub mod wire;
 pub use error::{Error, Result};
 pub use image::{Image, ImageDesc, ImageRef, Palette, PixelFormat};
 pub use limits::Limits;
+pub use wire::decode_image;
