@@ -120,8 +120,15 @@ mod tests {
         );
         let mut bad_flag = v.clone();
         bad_flag[27] = 2;
-        assert_eq!(read_header(&bad_flag), Err(Error::Format { codec: Codec::Lz, kind: FormatKind::BadFlag { found: 2 } }));
+        assert_eq!(
+            read_header(&bad_flag),
+            Err(Error::Format { codec: Codec::Lz, kind: FormatKind::BadFlag { found: 2 } })
+        );
         assert!(stride_ok(ImageType::Rgb24, 7, 21) && !stride_ok(ImageType::Rgb24, 7, 28));
-        assert!(stride_ok(ImageType::Plt1Le, 9, 2) && stride_ok(ImageType::Plt1Le, 9, 3) && !stride_ok(ImageType::Plt1Le, 8, 2));
+        assert!(
+            stride_ok(ImageType::Plt1Le, 9, 2)
+                && stride_ok(ImageType::Plt1Le, 9, 3)
+                && !stride_ok(ImageType::Plt1Le, 8, 2)
+        );
     }
 }
