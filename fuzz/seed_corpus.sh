@@ -13,4 +13,22 @@ done
 for sel in 0 1 2 3 4 5 6 7; do
     printf "\\$(printf '%03o' "$sel")\\017\\000\\007ABCDABCDABCDxyzw" > "$here/corpus/roundtrip_quic/pair$sel"
 done
-echo "seeded $(ls "$here/corpus/decode_quic" | wc -l) decode_quic and $(ls "$here/corpus/roundtrip_quic" | wc -l) roundtrip_quic inputs"
+# decode_lz: the small LZ vectors of every type.
+mkdir -p "$here/corpus/decode_lz" "$here/corpus/decode_spice_image"
+for f in "$here/../corpora/vectors/lz"/tiny_*.lz "$here/../corpora/vectors/lz"/flat_*.lz; do
+    [ -e "$f" ] && cp "$f" "$here/corpus/decode_lz/"
+done
+# decode_spice_image: the small QUIC vectors behind a descriptor (id 0, type QUIC,
+# flags 0, width, height little-endian) and a u32 data size.
+for f in "$vectors"/tiny_*.quic; do
+    size=$(wc -c < "$f")
+    python3 - "$f" "$size" "$here/corpus/decode_spice_image/$(basename "$f").spice" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+w, h = struct.unpack_from('<II', data, 12)
+open(sys.argv[3], 'wb').write(struct.pack('<QBBIII', 0, 1, 0, w, h, len(data)) + data)
+PY
+done
+for t in decode_quic roundtrip_quic decode_lz decode_spice_image; do
+    echo "seeded $(ls "$here/corpus/$t" | wc -l) $t inputs"
+done

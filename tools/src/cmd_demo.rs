@@ -1,13 +1,13 @@
-//! `paprika demo`: QUIC round trip of a screenshot, with sizes and speeds.
+//! `paprika demo`: QUIC, LZ and LZ4 round trips of a screenshot, with sizes and speeds.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use paprika_codecs::{Image, Limits, quic};
+use paprika_codecs::{Image, Limits, lz, lz4, quic};
 
-use crate::cmd_encode::encode_quic;
-use crate::codec::{self, QuicType};
+use crate::cmd_encode::{encode_stream, prepare};
+use crate::codec::{self, Codec, EncodeType};
 use crate::{png_io, timing};
 
 /// Runs of the encoder and of the decoder; the median is reported.
@@ -22,7 +22,7 @@ pub struct Args {
     /// Input PNG [default: the bundled corpora/vectors/inputs/screen_rustdoc.png].
     #[arg(long, value_name = "IN.png")]
     pub input: Option<PathBuf>,
-    /// Directory to write the encoded .quic stream into (created if missing).
+    /// Directory to write the encoded streams into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 }
@@ -55,6 +55,59 @@ fn first_difference(a: &[u8], b: &[u8], width: u32) -> Option<(u64, u64)> {
     Some((i % u64::from(width), i / u64::from(width)))
 }
 
+/// One codec's results on the demo input.
+struct Row {
+    /// The codec.
+    codec: Codec,
+    /// The stream.
+    stream: Vec<u8>,
+    /// Median encode time.
+    enc: Duration,
+    /// Median decode time.
+    dec: Duration,
+}
+
+/// Encodes and decodes `img` with `codec` `RUNS` times, checking the round trip.
+fn measure(img: &Image, codec: Codec) -> anyhow::Result<Row> {
+    let ty = EncodeType::resolve(codec, None, img.format().has_alpha())?;
+    let src = prepare(img, ty, false, 1)?;
+    let what = || format!("{} {}", codec.name(), ty.name());
+    let mut stream = Vec::new();
+    let mut encode_times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let (s, took) = encode_stream(&src, ty).with_context(|| format!("encoding as {}", what()))?;
+        stream = s;
+        encode_times.push(took);
+    }
+    let limits = Limits::default();
+    let mut decoded: Option<Image> = None;
+    let mut decode_times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let (d, took) = timing::time(|| match codec {
+            Codec::Quic => quic::decode(&stream, &limits),
+            Codec::Lz => lz::decode(&stream, None, &limits),
+            Codec::Lz4 => lz4::decode(&stream, img.width(), img.height(), &limits),
+        });
+        decoded = Some(d.with_context(|| format!("decoding the {} stream just encoded", what()))?);
+        decode_times.push(took);
+    }
+    let Some(decoded) = decoded else { bail!("no decode run") };
+    if (decoded.width(), decoded.height()) != (img.width(), img.height()) {
+        bail!("{}: round trip changed the size to {}x{}", what(), decoded.width(), decoded.height());
+    }
+    // Compare what the type carries: colour, and alpha only where it is coded.
+    let mut want = src.to_bgrx()?;
+    let mut got = decoded.to_bgrx()?;
+    if !src.format().has_alpha() {
+        want.iter_mut().skip(3).step_by(4).for_each(|x| *x = 0);
+        got.iter_mut().skip(3).step_by(4).for_each(|x| *x = 0);
+    }
+    if let Some((x, y)) = first_difference(&want, &got, img.width()) {
+        bail!("{}: round trip is not pixel-exact: first difference at x={x}, y={y}", what());
+    }
+    Ok(Row { codec, stream, enc: timing::median(&mut encode_times), dec: timing::median(&mut decode_times) })
+}
+
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let input = match &args.input {
@@ -62,67 +115,40 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         None => default_input()?,
     };
     let img = png_io::load(&input)?;
-    let ty = QuicType::default_for(img.format().has_alpha());
-    let name = ty.image_type().name();
-
-    let mut stream = Vec::new();
-    let mut encode_times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let (s, took) =
-            encode_quic(&img, ty).with_context(|| format!("encoding {} as quic {name}", input.display()))?;
-        stream = s;
-        encode_times.push(took);
-    }
-
-    let mut decoded: Option<Image> = None;
-    let mut decode_times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let (d, took) = timing::time(|| quic::decode(&stream, &Limits::default()));
-        decoded = Some(d.context("decoding the stream just encoded")?);
-        decode_times.push(took);
-    }
-    let Some(decoded) = decoded else { bail!("no decode run") };
-
-    let want = img.to_bgrx()?;
-    let got = decoded.to_bgrx()?;
-    if (decoded.width(), decoded.height()) != (img.width(), img.height()) {
-        bail!(
-            "round trip changed the size: {}x{} -> {}x{}",
-            img.width(),
-            img.height(),
-            decoded.width(),
-            decoded.height()
-        );
-    }
-    if let Some((x, y)) = first_difference(&want, &got, img.width()) {
-        bail!("round trip is not pixel-exact: first difference at x={x}, y={y}");
-    }
-
-    let written = match &args.out_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            let stem = input.file_stem().unwrap_or_default().to_string_lossy();
-            let path = dir.join(format!("{stem}.{name}.quic"));
-            std::fs::write(&path, &stream).with_context(|| format!("writing {}", path.display()))?;
-            Some(path)
-        }
-        None => None,
-    };
+    let ty_name = if img.format().has_alpha() { "rgba" } else { "rgb32" };
+    let rows = [Codec::Quic, Codec::Lz, Codec::Lz4]
+        .into_iter()
+        .map(|c| measure(&img, c))
+        .collect::<anyhow::Result<Vec<Row>>>()?;
 
     let raw = codec::raw_bytes(img.width(), img.height());
-    let enc = timing::median(&mut encode_times);
-    let dec = timing::median(&mut decode_times);
-    let speed = |d: Duration| format!("{:>9.3} ms  {:>8.1} MB/s", timing::ms(d), timing::mb_per_s(raw, d));
-    println!("paprika demo: QUIC round trip of {}", input.display());
-    println!("  {:<11} {}x{} ({name})", "input", img.width(), img.height());
-    println!("  {:<11} {raw}", "raw bytes");
-    println!("  {:<11} {}", "quic bytes", stream.len());
-    println!("  {:<11} {:.2}x", "ratio", codec::ratio(raw, stream.len() as u64));
-    println!("  {:<11} {}  (median of {RUNS})", "encode", speed(enc));
-    println!("  {:<11} {}  (median of {RUNS})", "decode", speed(dec));
-    println!("  {:<11} pixel-exact", "round trip");
-    if let Some(path) = written {
-        println!("  {:<11} {}", "wrote", path.display());
+    println!("paprika demo: round trips of {}", input.display());
+    println!("  input       {}x{} ({ty_name}), {raw} raw bytes", img.width(), img.height());
+    println!(
+        "  {:<6} {:>10} {:>8} {:>11} {:>11} {:>11} {:>11}  round trip",
+        "codec", "bytes", "ratio", "encode ms", "enc MB/s", "decode ms", "dec MB/s"
+    );
+    for r in &rows {
+        println!(
+            "  {:<6} {:>10} {:>7.2}x {:>11.3} {:>11.1} {:>11.3} {:>11.1}  pixel-exact",
+            r.codec.name(),
+            r.stream.len(),
+            codec::ratio(raw, r.stream.len() as u64),
+            timing::ms(r.enc),
+            timing::mb_per_s(raw, r.enc),
+            timing::ms(r.dec),
+            timing::mb_per_s(raw, r.dec),
+        );
+    }
+    println!("  (median of {RUNS} runs each; MB/s of raw 32-bit pixels)");
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let stem = input.file_stem().unwrap_or_default().to_string_lossy();
+        for r in &rows {
+            let path = dir.join(format!("{stem}.{ty_name}.{}", r.codec.name()));
+            std::fs::write(&path, &r.stream).with_context(|| format!("writing {}", path.display()))?;
+            println!("  wrote       {}", path.display());
+        }
     }
     if cfg!(debug_assertions) {
         eprintln!("note: debug build of paprika; timings are not representative (build with --release)");

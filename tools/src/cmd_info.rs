@@ -1,40 +1,119 @@
-//! `paprika info`: a stream's header fields, one `key: value` per line.
+//! `paprika info`: the header fields of a stream or a SPICE image, one `key: value` per line.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
-use paprika_codecs::quic;
+use paprika_codecs::wire::{self, ImagePayload};
+use paprika_codecs::{lz, lz4, quic};
 
-use crate::codec::{self, Codec};
+use crate::cmd_decode::parse_size;
+use crate::codec::{self, StreamKind};
 
 /// Arguments of `paprika info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input stream file (QUIC).
+    /// Input: a QUIC or LZ stream, a SPICE image, or a bare LZ4 stream with --lz4-size.
     #[arg(value_name = "IN")]
     pub input: PathBuf,
+    /// Read the input as a bare LZ4 stream of this size (WxH).
+    #[arg(long, value_name = "WxH")]
+    pub lz4_size: Option<String>,
+}
+
+/// The lower-case SPICE name of an image type, e.g. `lz_rgb`.
+pub fn spice_type_name(t: wire::ImageType) -> &'static str {
+    use wire::ImageType as T;
+    match t {
+        T::Bitmap => "bitmap",
+        T::Quic => "quic",
+        T::LzPlt => "lz_plt",
+        T::LzRgb => "lz_rgb",
+        T::GlzRgb => "glz_rgb",
+        T::FromCache => "from_cache",
+        T::Surface => "surface",
+        T::Jpeg => "jpeg",
+        T::FromCacheLossless => "from_cache_lossless",
+        T::ZlibGlzRgb => "zlib_glz_rgb",
+        T::JpegAlpha => "jpeg_alpha",
+        T::Lz4 => "lz4",
+    }
+}
+
+/// `key: value` lines describing a bare codec stream.
+fn stream_fields(codec: &str, bytes: &[u8], lz4_size: Option<(u32, u32)>) -> anyhow::Result<Vec<(String, String)>> {
+    let mut f: Vec<(String, String)> = vec![("codec".into(), codec.into())];
+    let (width, height) = match codec {
+        "quic" => {
+            let h = quic::read_header(bytes)?;
+            f.push(("type".into(), h.image_type.name().into()));
+            (h.width, h.height)
+        }
+        "lz" => {
+            let h = lz::read_header(bytes)?;
+            f.push(("type".into(), h.image_type.name().into()));
+            f.push(("stride".into(), h.stride.to_string()));
+            f.push(("top_down".into(), h.top_down.to_string()));
+            (h.width, h.height)
+        }
+        _ => {
+            let (w, h) = lz4_size.context("an LZ4 stream needs its size")?;
+            let img = lz4::decode(bytes, w, h, &paprika_codecs::Limits::default())?;
+            f.push(("format".into(), format!("{:?}", img.format())));
+            f.push(("top_down".into(), img.desc().top_down.to_string()));
+            (w, h)
+        }
+    };
+    f.push(("width".into(), width.to_string()));
+    f.push(("height".into(), height.to_string()));
+    let raw = codec::raw_bytes(width, height);
+    f.push(("stream_bytes".into(), bytes.len().to_string()));
+    f.push(("raw_bytes".into(), raw.to_string()));
+    f.push(("ratio".into(), format!("{:.2}", codec::ratio(raw, bytes.len() as u64))));
+    Ok(f)
 }
 
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let path = &args.input;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let decoding = || format!("decoding {}", path.display());
-    let codec = Codec::detect(&bytes).with_context(decoding)?;
-    let (type_name, width, height) = match codec {
-        Codec::Quic => {
-            let h = quic::read_header(&bytes).with_context(decoding)?;
-            (h.image_type.name(), h.width, h.height)
+    let reading = || format!("reading the header of {}", path.display());
+    let fields = if let Some(size) = &args.lz4_size {
+        stream_fields("lz4", &bytes, Some(parse_size(size)?)).with_context(reading)?
+    } else {
+        match StreamKind::detect(&bytes).with_context(reading)? {
+            StreamKind::Quic => stream_fields("quic", &bytes, None).with_context(reading)?,
+            StreamKind::Lz => stream_fields("lz", &bytes, None).with_context(reading)?,
+            StreamKind::Spice => {
+                let img = wire::parse(&bytes).with_context(reading)?;
+                let d = img.descriptor;
+                let mut f: Vec<(String, String)> = vec![
+                    ("container".into(), "spice".into()),
+                    ("id".into(), d.id.to_string()),
+                    ("image_type".into(), spice_type_name(d.image_type).into()),
+                    ("flags".into(), format!("{:#04x}", d.flags)),
+                    ("image_bytes".into(), bytes.len().to_string()),
+                ];
+                let inner = match img.payload {
+                    ImagePayload::Quic { data } => Some(stream_fields("quic", data, None)),
+                    ImagePayload::LzRgb { data } | ImagePayload::LzPlt { data, .. } => {
+                        Some(stream_fields("lz", data, None))
+                    }
+                    ImagePayload::Lz4 { data } => Some(stream_fields("lz4", data, Some((d.width, d.height)))),
+                    _ => {
+                        f.push(("width".into(), d.width.to_string()));
+                        f.push(("height".into(), d.height.to_string()));
+                        None
+                    }
+                };
+                if let Some(inner) = inner {
+                    f.extend(inner.with_context(reading)?);
+                }
+                f
+            }
         }
     };
-    let raw = codec::raw_bytes(width, height);
-    let stream = bytes.len() as u64;
-    println!("codec: {}", codec.name());
-    println!("type: {type_name}");
-    println!("width: {width}");
-    println!("height: {height}");
-    println!("stream_bytes: {stream}");
-    println!("raw_bytes: {raw}");
-    println!("ratio: {:.2}", codec::ratio(raw, stream));
+    for (k, v) in fields {
+        println!("{k}: {v}");
+    }
     Ok(())
 }

@@ -1,84 +1,156 @@
-//! The codecs the tool knows, their image types, and detecting a codec from a stream's magic.
+//! The codecs and containers the tool knows, the `--type` names of each, and
+//! detecting what a file holds from its first bytes.
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::ValueEnum;
-use paprika_codecs::{PixelFormat, quic};
+use paprika_codecs::{PixelFormat, lz, quic, wire};
 
-/// A stream codec (more will follow: lz, lz4, glz).
+/// A stream codec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Codec {
     /// SPICE QUIC: lossless predictive coder for photos and screens.
     Quic,
+    /// SPICE LZ: byte-oriented LZ77 for screens, UI and text (RGB, alpha and palette types).
+    Lz,
+    /// SPICE's LZ4 framing: rows as LZ4 blocks (needs the size from a container to decode).
+    Lz4,
 }
 
-/// The magic a QUIC stream starts with: "QUIC".
-const QUIC_MAGIC: &[u8; 4] = b"QUIC";
+/// How the stream is wrapped on output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Container {
+    /// The bare codec stream.
+    Raw,
+    /// A SPICE image: descriptor (id, type, flags, width, height) and the per-type payload.
+    Spice,
+}
 
 impl Codec {
     /// Lower-case name, as the CLI spells it.
     pub fn name(self) -> &'static str {
         match self {
             Codec::Quic => "quic",
+            Codec::Lz => "lz",
+            Codec::Lz4 => "lz4",
+        }
+    }
+}
+
+/// The image type to encode, resolved for one codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncodeType {
+    /// A QUIC type.
+    Quic(quic::ImageType),
+    /// An LZ type.
+    Lz(lz::ImageType),
+    /// An LZ4 bitmap format.
+    Lz4(PixelFormat),
+}
+
+/// The `--type` names LZ4 takes, with their pixel formats.
+const LZ4_TYPES: [(&str, PixelFormat); 4] = [
+    ("rgb32", PixelFormat::Bgrx32),
+    ("rgb24", PixelFormat::Bgr24),
+    ("rgba", PixelFormat::Bgra32),
+    ("rgb16", PixelFormat::Rgb555),
+];
+
+/// QUIC's `--type` names.
+const QUIC_TYPES: [quic::ImageType; 5] = [
+    quic::ImageType::Rgb32,
+    quic::ImageType::Rgb24,
+    quic::ImageType::Rgba,
+    quic::ImageType::Rgb16,
+    quic::ImageType::Gray,
+];
+
+impl EncodeType {
+    /// Resolves `--type` for `codec`: rgba for images with alpha, else rgb32, when absent.
+    pub fn resolve(codec: Codec, name: Option<&str>, has_alpha: bool) -> anyhow::Result<EncodeType> {
+        let name = name.unwrap_or(if has_alpha { "rgba" } else { "rgb32" });
+        let found = match codec {
+            Codec::Quic => name.parse::<quic::ImageType>().ok().map(EncodeType::Quic),
+            Codec::Lz => name.parse::<lz::ImageType>().ok().map(EncodeType::Lz),
+            Codec::Lz4 => LZ4_TYPES.iter().find(|(n, _)| *n == name).map(|&(_, f)| EncodeType::Lz4(f)),
+        };
+        match found {
+            Some(t) => Ok(t),
+            None => bail!("{} has no type {name:?}; it takes: {}", codec.name(), Self::names(codec).join(", ")),
         }
     }
 
-    /// Detects the codec from the first bytes of a stream.
-    pub fn detect(stream: &[u8]) -> anyhow::Result<Codec> {
+    /// The type names `codec` takes.
+    pub fn names(codec: Codec) -> Vec<&'static str> {
+        match codec {
+            Codec::Quic => QUIC_TYPES.iter().map(|t| t.name()).collect(),
+            Codec::Lz => lz::ImageType::ALL.iter().map(|t| t.name()).collect(),
+            Codec::Lz4 => LZ4_TYPES.iter().map(|(n, _)| *n).collect(),
+        }
+    }
+
+    /// The type's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EncodeType::Quic(t) => t.name(),
+            EncodeType::Lz(t) => t.name(),
+            EncodeType::Lz4(f) => LZ4_TYPES.iter().find(|(_, g)| *g == f).map_or("?", |(n, _)| n),
+        }
+    }
+
+    /// The pixel format the encoder reads.
+    pub fn pixel_format(self) -> PixelFormat {
+        match self {
+            EncodeType::Quic(t) => match t {
+                quic::ImageType::Rgb32 => PixelFormat::Bgrx32,
+                quic::ImageType::Rgb24 => PixelFormat::Bgr24,
+                quic::ImageType::Rgba => PixelFormat::Bgra32,
+                quic::ImageType::Rgb16 => PixelFormat::Rgb555,
+                quic::ImageType::Gray => PixelFormat::Gray8,
+            },
+            EncodeType::Lz(t) => t.pixel_format(),
+            EncodeType::Lz4(f) => f,
+        }
+    }
+}
+
+/// What a file holds, by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    /// A bare QUIC stream ("QUIC").
+    Quic,
+    /// A bare LZ stream ("  ZL").
+    Lz,
+    /// A SPICE image (descriptor and payload).
+    Spice,
+}
+
+/// The magic a QUIC stream starts with: "QUIC".
+const QUIC_MAGIC: &[u8; 4] = b"QUIC";
+/// The magic an LZ stream starts with: "  ZL" (LZ_MAGIC written big-endian).
+const LZ_MAGIC: &[u8; 4] = b"  ZL";
+
+impl StreamKind {
+    /// Detects what `stream` holds: a QUIC or LZ magic, else a SPICE image that parses.
+    pub fn detect(stream: &[u8]) -> anyhow::Result<StreamKind> {
         if stream.starts_with(QUIC_MAGIC) {
-            return Ok(Codec::Quic);
+            return Ok(StreamKind::Quic);
+        }
+        if stream.starts_with(LZ_MAGIC) {
+            return Ok(StreamKind::Lz);
         }
         if stream.is_empty() {
             bail!("unknown codec: the input is empty");
         }
+        if stream.len() >= wire::DESCRIPTOR_BYTES && wire::read_descriptor(stream).is_ok() {
+            wire::parse(stream).context("the input looks like a SPICE image but does not parse")?;
+            return Ok(StreamKind::Spice);
+        }
         let hex: Vec<String> = stream.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        bail!("unknown codec: first bytes are {} (a QUIC stream starts with 51 55 49 43, \"QUIC\")", hex.join(" "))
-    }
-}
-
-/// A QUIC image type, as the `--type` option spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum QuicType {
-    /// 32-bit RGB, pad byte not coded (for opaque images).
-    Rgb32,
-    /// 24-bit RGB (same coded bits as rgb32).
-    Rgb24,
-    /// 32-bit RGB plus 8-bit alpha (for images with transparency).
-    Rgba,
-    /// x1r5g5b5, 5 bits per channel (lossy from 8-bit input).
-    Rgb16,
-    /// 8-bit gray, BT.601 luma (lossy from colour input).
-    Gray,
-}
-
-impl QuicType {
-    /// The codec's image type.
-    pub fn image_type(self) -> quic::ImageType {
-        match self {
-            QuicType::Rgb32 => quic::ImageType::Rgb32,
-            QuicType::Rgb24 => quic::ImageType::Rgb24,
-            QuicType::Rgba => quic::ImageType::Rgba,
-            QuicType::Rgb16 => quic::ImageType::Rgb16,
-            QuicType::Gray => quic::ImageType::Gray,
-        }
-    }
-
-    /// The pixel format the image is converted to before encoding with this type.
-    ///
-    /// Spelled out rather than taken from `ImageType::native_format`, which is the
-    /// decoder's output format (RGB24 decodes to 32-bit pixels).
-    pub fn pixel_format(self) -> PixelFormat {
-        match self {
-            QuicType::Rgb32 => PixelFormat::Bgrx32,
-            QuicType::Rgb24 => PixelFormat::Bgr24,
-            QuicType::Rgba => PixelFormat::Bgra32,
-            QuicType::Rgb16 => PixelFormat::Rgb555,
-            QuicType::Gray => PixelFormat::Gray8,
-        }
-    }
-
-    /// The default type for an image: rgba when it has alpha, else rgb32.
-    pub fn default_for(has_alpha: bool) -> QuicType {
-        if has_alpha { QuicType::Rgba } else { QuicType::Rgb32 }
+        bail!(
+            "unknown codec: first bytes are {} (QUIC starts with 51 55 49 43 \"QUIC\", LZ with 20 20 5a 4c \"  ZL\", \
+             and a SPICE image with a descriptor; a bare LZ4 stream needs --lz4-size)",
+            hex.join(" ")
+        )
     }
 }
 
@@ -97,24 +169,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn detects_quic_and_rejects_the_rest() {
-        assert_eq!(Codec::detect(b"QUIC\0\0\0\0").unwrap(), Codec::Quic);
-        let e = Codec::detect(&[0xde, 0xad, 0xbe, 0xef]).unwrap_err();
+    fn detects_magics_and_rejects_the_rest() {
+        assert_eq!(StreamKind::detect(b"QUIC\0\0\0\0").unwrap(), StreamKind::Quic);
+        assert_eq!(StreamKind::detect(b"  ZL\0\x01\0\x01").unwrap(), StreamKind::Lz);
+        let e = StreamKind::detect(&[0xde, 0xad, 0xbe, 0xef]).unwrap_err();
         assert!(e.to_string().contains("first bytes are de ad be ef"), "{e}");
-        assert!(Codec::detect(&[]).unwrap_err().to_string().contains("unknown codec"));
+        assert!(StreamKind::detect(&[]).unwrap_err().to_string().contains("unknown codec"));
     }
 
     #[test]
-    fn types_map_to_the_expected_formats() {
-        assert_eq!(QuicType::Rgb32.pixel_format(), PixelFormat::Bgrx32);
-        assert_eq!(QuicType::Rgb24.pixel_format(), PixelFormat::Bgr24);
-        assert_eq!(QuicType::Rgba.pixel_format(), PixelFormat::Bgra32);
-        assert_eq!(QuicType::Rgb16.pixel_format(), PixelFormat::Rgb555);
-        assert_eq!(QuicType::Gray.pixel_format(), PixelFormat::Gray8);
-        for t in QuicType::value_variants() {
-            let name = t.to_possible_value().unwrap().get_name().to_owned();
-            assert_eq!(name, t.image_type().name());
-            assert!(t.image_type().accepts(t.pixel_format()), "{name}");
+    fn types_resolve_per_codec() {
+        assert_eq!(EncodeType::resolve(Codec::Quic, None, false).unwrap(), EncodeType::Quic(quic::ImageType::Rgb32));
+        assert_eq!(EncodeType::resolve(Codec::Quic, None, true).unwrap(), EncodeType::Quic(quic::ImageType::Rgba));
+        assert_eq!(
+            EncodeType::resolve(Codec::Lz, Some("plt4be"), false).unwrap(),
+            EncodeType::Lz(lz::ImageType::Plt4Be)
+        );
+        assert_eq!(
+            EncodeType::resolve(Codec::Lz4, Some("rgb16"), false).unwrap(),
+            EncodeType::Lz4(PixelFormat::Rgb555)
+        );
+        let e = EncodeType::resolve(Codec::Quic, Some("xxxa"), false).unwrap_err().to_string();
+        assert!(e.contains("quic has no type") && e.contains("gray"), "{e}");
+        for codec in [Codec::Quic, Codec::Lz, Codec::Lz4] {
+            for name in EncodeType::names(codec) {
+                let t = EncodeType::resolve(codec, Some(name), false).unwrap();
+                assert_eq!(t.name(), name);
+            }
+        }
+        for t in QUIC_TYPES {
+            assert!(t.accepts(EncodeType::Quic(t).pixel_format()), "{}", t.name());
         }
     }
 }

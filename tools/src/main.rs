@@ -5,6 +5,7 @@ mod cmd_demo;
 mod cmd_encode;
 mod cmd_info;
 mod codec;
+mod palette;
 mod png_io;
 mod timing;
 
@@ -12,7 +13,11 @@ use clap::{Parser, Subcommand};
 
 /// Command-line arguments of `paprika`.
 #[derive(Debug, Parser)]
-#[command(name = "paprika", version, about = "Encode, decode and inspect SPICE image streams (QUIC)")]
+#[command(
+    name = "paprika",
+    version,
+    about = "Encode, decode and inspect SPICE image streams (QUIC, LZ, LZ4, SPICE images)"
+)]
 struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -28,7 +33,7 @@ enum Command {
     Decode(cmd_decode::Args),
     /// Print the header fields of a codec stream, one `key: value` per line.
     Info(cmd_info::Args),
-    /// Encode, decode and verify an image with QUIC, and print sizes and speeds.
+    /// Encode, decode and verify an image with QUIC, LZ and LZ4, and print sizes and speeds.
     Demo(cmd_demo::Args),
 }
 

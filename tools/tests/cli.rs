@@ -175,3 +175,121 @@ fn demo_runs_on_the_bundled_screenshot() {
     let got = std::fs::read(tmp.path().join("out/screen_rustdoc.rgb32.quic")).unwrap();
     assert!(got == want);
 }
+
+/// Writes a small PNG of `w` × `h` pixels using `colours` distinct colours.
+fn few_colour_png(path: &Path, w: u32, h: u32, colours: u8) {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let k = ((x / 3 + y) % u32::from(colours)) as u8;
+        image::Rgb([k.wrapping_mul(70), 255 - k.wrapping_mul(30), k.wrapping_mul(13)])
+    });
+    img.save(path).unwrap();
+}
+
+#[test]
+fn lz_and_lz4_round_trip_every_type_and_orientation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let photo = vectors().join("inputs/photo_chelsea.png");
+    let logo = vectors().join("inputs/rgba_logo.png");
+    ok(dir, args!["decode", vectors().join("quic/photo_chelsea.rgb32.quic"), "-o", "want.bgrx"]);
+    let want = std::fs::read(dir.join("want.bgrx")).unwrap();
+    for (codec, ty) in [("lz", "rgb32"), ("lz", "rgb24"), ("lz4", "rgb32"), ("lz4", "rgb24")] {
+        for bottom_up in [false, true] {
+            let mut a: Vec<&std::ffi::OsStr> =
+                args!["encode", "--codec", codec, "--type", ty, photo, "-o", "s"].to_vec();
+            if bottom_up {
+                a.push(std::ffi::OsStr::new("--bottom-up"));
+            }
+            ok(dir, &a);
+            let mut d: Vec<&std::ffi::OsStr> = args!["decode", "s", "-o", "got.bgrx"].to_vec();
+            if codec == "lz4" {
+                d.extend_from_slice(args!["--lz4-size", "451x300"]);
+            }
+            ok(dir, &d);
+            assert!(std::fs::read(dir.join("got.bgrx")).unwrap() == want, "{codec} {ty} bottom_up={bottom_up}");
+        }
+    }
+    // Alpha survives LZ and LZ4 RGBA.
+    ok(dir, args!["decode", vectors().join("quic/rgba_logo.rgba.quic"), "-o", "logo.bgrx"]);
+    let logo_want = std::fs::read(dir.join("logo.bgrx")).unwrap();
+    ok(dir, args!["encode", "--codec", "lz", "--type", "rgba", "--bottom-up", logo, "-o", "l.lz"]);
+    ok(dir, args!["decode", "l.lz", "-o", "l.bgrx"]);
+    assert!(std::fs::read(dir.join("l.bgrx")).unwrap() == logo_want, "lz rgba");
+    ok(dir, args!["encode", "--codec", "lz4", "--type", "rgba", logo, "-o", "l.lz4"]);
+    ok(dir, args!["decode", "l.lz4", "--lz4-size", "500x500", "-o", "l.bgrx"]);
+    assert!(std::fs::read(dir.join("l.bgrx")).unwrap() == logo_want, "lz4 rgba");
+}
+
+#[test]
+fn palette_types_need_few_colours_and_decode_through_the_container() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    few_colour_png(&dir.join("two.png"), 37, 11, 2);
+    few_colour_png(&dir.join("nine.png"), 37, 11, 9);
+    for (png, ty) in [
+        ("two.png", "plt1le"),
+        ("two.png", "plt1be"),
+        ("nine.png", "plt4le"),
+        ("nine.png", "plt4be"),
+        ("nine.png", "plt8"),
+    ] {
+        // In a SPICE image the palette travels with the stream.
+        ok(dir, args!["encode", "--codec", "lz", "--type", ty, "--container", "spice", png, "-o", "p.spice"]);
+        ok(dir, args!["decode", "p.spice", "-o", "p.png"]);
+        let a = image::open(dir.join(png)).unwrap().to_rgb8();
+        let b = image::open(dir.join("p.png")).unwrap().to_rgb8();
+        assert!(a == b, "{ty}: colours differ");
+        let info = String::from_utf8(ok(dir, args!["info", "p.spice"]).stdout).unwrap();
+        assert!(info.contains("image_type: lz_plt") && info.contains(&format!("type: {ty}")), "{info}");
+        // A bare palette stream does not carry its palette.
+        ok(dir, args!["encode", "--codec", "lz", "--type", ty, png, "-o", "p.lz"]);
+        fails_with(dir, args!["decode", "p.lz", "-o", "x.png"], "--palette");
+    }
+    fails_with(
+        dir,
+        args!["encode", "--codec", "lz", "--type", "plt1le", "nine.png", "-o", "x.lz"],
+        "more than 2 colours",
+    );
+    fails_with(dir, args!["encode", "--codec", "quic", "--type", "plt8", "nine.png", "-o", "x"], "quic has no type");
+}
+
+#[test]
+fn golden_lz_palette_stream_decodes_with_its_palette_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let text = std::fs::read_to_string(vectors().join("MANIFEST.json")).unwrap();
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let rec = all
+        .iter()
+        .find(|r| r["codec"] == "lz" && r["type"] == "plt4be" && r["palette"].is_string())
+        .expect("a plt4be record with a palette");
+    let stream = vectors().join(rec["file"].as_str().unwrap());
+    let palette = vectors().join(rec["palette"].as_str().unwrap());
+    ok(dir, args!["decode", "--palette", palette, stream, "-o", "p.bgrx"]);
+    let got = std::fs::read(dir.join("p.bgrx")).unwrap();
+    assert_eq!(sha256_hex(&got), rec["decoded_sha256"].as_str().unwrap());
+}
+
+#[test]
+fn spice_container_wraps_every_codec_and_info_reads_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let photo = vectors().join("inputs/photo_chelsea.png");
+    ok(dir, args!["decode", vectors().join("quic/photo_chelsea.rgb32.quic"), "-o", "want.bgrx"]);
+    let want = std::fs::read(dir.join("want.bgrx")).unwrap();
+    for (codec, image_type) in [("quic", "quic"), ("lz", "lz_rgb"), ("lz4", "lz4")] {
+        ok(dir, args!["encode", "--codec", codec, "--container", "spice", "--id", "42", photo, "-o", "c.spice"]);
+        ok(dir, args!["decode", "c.spice", "-o", "c.bgrx"]);
+        assert!(std::fs::read(dir.join("c.bgrx")).unwrap() == want, "{codec}");
+        let info = String::from_utf8(ok(dir, args!["info", "c.spice"]).stdout).unwrap();
+        for line in ["container: spice", "id: 42", &format!("image_type: {image_type}"), "width: 451", "height: 300"] {
+            assert!(info.contains(line), "{codec}: info lacks {line:?}:\n{info}");
+        }
+    }
+    // The QUIC payload is the bare stream, byte for byte.
+    ok(dir, args!["encode", "--codec", "quic", photo, "-o", "bare.quic"]);
+    ok(dir, args!["encode", "--codec", "quic", "--container", "spice", photo, "-o", "c.spice"]);
+    let bare = std::fs::read(dir.join("bare.quic")).unwrap();
+    let wrapped = std::fs::read(dir.join("c.spice")).unwrap();
+    assert!(wrapped.ends_with(&bare) && wrapped.len() == bare.len() + 18 + 4);
+}

@@ -33,9 +33,7 @@ const fn bad(kind: FormatKind) -> Error {
     Error::format(Codec::Lz, kind)
 }
 
-/// The only stride the reference accepts for `width` pixels of `ty`; for palette
-/// types the minimal row bytes (the reference also allows one byte more when the
-/// width is not a multiple of the pixels per byte, see [`stride_ok`]).
+/// The tightest stride of `width` pixels of `ty`: whole bytes for a row.
 pub fn min_stride(ty: ImageType, width: u32) -> Option<u32> {
     let fmt = match ty {
         ImageType::Rgb24 => PixelFormat::Bgr24,
@@ -44,15 +42,13 @@ pub fn min_stride(ty: ImageType, width: u32) -> Option<u32> {
     fmt.row_bytes(width).and_then(|b| u32::try_from(b).ok())
 }
 
-/// Whether `stride` is one the reference decoder accepts for this type and width.
+/// Whether `stride` is the one stride this crate accepts: the tightest.
+///
+/// RGB types must be exactly `width × bytes per pixel` in the reference too. For
+/// palette types the reference (`lz_set_sizes`) also lets through strides shorter
+/// than a row, whose rows would overlap; a safe decoder has no use for them.
 pub fn stride_ok(ty: ImageType, width: u32, stride: u32) -> bool {
-    let Some(min) = min_stride(ty, width) else { return false };
-    if ty.has_palette() {
-        let per_byte = 8 / ty.pixel_format().bits_per_pixel();
-        stride == min || (width % per_byte != 0 && stride == min + 1)
-    } else {
-        stride == min
-    }
+    min_stride(ty, width) == Some(stride)
 }
 
 /// Parses and validates the header, without looking at the limits.
@@ -127,7 +123,8 @@ mod tests {
         assert!(stride_ok(ImageType::Rgb24, 7, 21) && !stride_ok(ImageType::Rgb24, 7, 28));
         assert!(
             stride_ok(ImageType::Plt1Le, 9, 2)
-                && stride_ok(ImageType::Plt1Le, 9, 3)
+                && !stride_ok(ImageType::Plt1Le, 9, 3)
+                && !stride_ok(ImageType::Plt1Le, 9, 1)
                 && !stride_ok(ImageType::Plt1Le, 8, 2)
         );
     }

@@ -8,12 +8,13 @@
 //! `top_down` set to match, so [`Image::to_bgrx`](crate::Image::to_bgrx) shows
 //! the picture upright either way.
 
+mod copy;
 mod decode;
 mod encode;
 mod header;
 
 pub use decode::decode;
-pub use encode::encode;
+pub use encode::{encode, encode_into};
 pub use header::{HEADER_BYTES, Header, read_header};
 
 use crate::image::PixelFormat;
@@ -100,9 +101,9 @@ impl ImageType {
         }
     }
 
-    /// The pixel format an encoder of this type reads, and the one the decoder
-    /// returns (RGB24 decodes to 32-bit pixels, as SPICE clients do; XXXA to
-    /// B,G,R,A with B = G = R = 0).
+    /// The pixel format an encoder of this type reads. The decoder returns the same,
+    /// except that RGB24 decodes to 32-bit B,G,R,X pixels (as SPICE clients do) and
+    /// XXXA to B,G,R,A with B = G = R = 0.
     pub const fn pixel_format(self) -> PixelFormat {
         match self {
             ImageType::Plt1Le => PixelFormat::Plt1Le,

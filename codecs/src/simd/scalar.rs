@@ -85,3 +85,39 @@ pub fn fill_lane(dst: &mut [u8], lane: usize, v: u8) {
         p[lane] = v;
     }
 }
+
+/// Widens packed 3-byte B,G,R pixels to 4-byte B,G,R,0 pixels, as many as both
+/// slices hold (`min(src.len() / 3, dst.len() / 4)`), leaving the rest of `dst`
+/// alone (LZ RGB literals, `COPY_COMP_PIXEL` of `lz_decompress_tmpl.c`).
+pub fn widen_bgr(src: &[u8], dst: &mut [u8]) {
+    for (s, d) in src.chunks_exact(3).zip(dst.chunks_exact_mut(4)) {
+        d.copy_from_slice(&[s[0], s[1], s[2], 0]);
+    }
+}
+
+/// Leading bytes of `a` and `b` (up to the shorter) that agree under `mask`,
+/// whose little-endian bytes repeat every 8 bytes: the LZ encoder's match length
+/// in bytes (`SAME_PIXEL` of `lz_compress_tmpl.c`: the pad byte of 32-bit pixels
+/// and bit 15 of RGB16 do not count).
+pub fn masked_prefix_len(a: &[u8], b: &[u8], mask: u64) -> usize {
+    let m = mask.to_le_bytes();
+    a.iter().zip(b).enumerate().take_while(|&(k, (x, y))| (x ^ y) & m[k % 8] == 0).count()
+}
+
+/// Packs 4-byte B,G,R,X pixels to their 3 bytes B,G,R, as many as both slices
+/// hold (`min(src.len() / 4, dst.len() / 3)`), leaving the rest of `dst` alone
+/// (LZ RGB literals, `ENCODE_PIXEL` of `lz_compress_tmpl.c`).
+pub fn pack_bgr(src: &[u8], dst: &mut [u8]) {
+    for (s, d) in src.chunks_exact(4).zip(dst.chunks_exact_mut(3)) {
+        d.copy_from_slice(&s[..3]);
+    }
+}
+
+/// Byte `lane` (0..4) of each 4-byte pixel of `src`, as many as both slices hold
+/// (`min(src.len() / 4, dst.len())`), leaving the rest of `dst` alone (the LZ
+/// alpha stream's pixels).
+pub fn gather_lane(src: &[u8], lane: usize, dst: &mut [u8]) {
+    for (s, d) in src.chunks_exact(4).zip(dst.iter_mut()) {
+        *d = s[lane];
+    }
+}

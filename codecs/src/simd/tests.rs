@@ -117,3 +117,95 @@ fn fills_agree() {
         }
     }
 }
+
+#[test]
+fn widen_bgr_agrees() {
+    let mut next = rng(0xb9e);
+    for n in 1..=130 {
+        for trial in 0..3 {
+            let mut src = bytes(&mut next, 3 * n + 4, 8);
+            if trial == 2 {
+                src.iter_mut().enumerate().for_each(|(i, v)| *v = if i % 2 == 0 { 0xff } else { 0 });
+            }
+            // Exact lengths, a source longer than the destination needs, and a
+            // destination longer than the source fills: min of the two pixel counts.
+            for (s_len, d_len) in [(3 * n, 4 * n), (3 * n + 4, 4 * n), (3 * n, 4 * n + 8), (3 * n + 2, 4 * n - 4)] {
+                let mut a = vec![0xaa; 4 * n + 8];
+                let mut b = vec![0xaa; 4 * n + 8];
+                scalar::widen_bgr(&src[..s_len], &mut a[..d_len]);
+                wide::widen_bgr(&src[..s_len], &mut b[..d_len]);
+                assert_eq!(a, b, "len {n} src {s_len} dst {d_len}");
+                let px = (s_len / 3).min(d_len / 4);
+                for (p, s) in a[..4 * px].chunks_exact(4).zip(src.chunks_exact(3)) {
+                    assert_eq!(p, [s[0], s[1], s[2], 0]);
+                }
+                assert!(a[4 * px..].iter().all(|&v| v == 0xaa), "len {n}: wrote past the pixels");
+            }
+        }
+    }
+}
+
+#[test]
+fn masked_prefix_len_agrees() {
+    let mut next = rng(0x1f2);
+    for mask in [u64::MAX, 0x00ff_ffff_00ff_ffff, 0x7fff_7fff_7fff_7fff] {
+        for n in 1..=130 {
+            for _ in 0..6 {
+                let a = bytes(&mut next, n, 8);
+                let mut b = a.clone();
+                // Change one byte (maybe only in ignored bits), or none.
+                let at = (next() as usize) % (n + 1);
+                if at < n {
+                    b[at] ^= 1 << (next() % 8);
+                }
+                let want = scalar::masked_prefix_len(&a, &b, mask);
+                assert_eq!(wide::masked_prefix_len(&a, &b, mask), want, "mask {mask:x} len {n}");
+                let m = mask.to_le_bytes();
+                let first = (0..n).find(|&k| (a[k] ^ b[k]) & m[k % 8] != 0).unwrap_or(n);
+                assert_eq!(want, first, "mask {mask:x} len {n}");
+                // Unequal lengths stop at the shorter.
+                assert_eq!(wide::masked_prefix_len(&a, &b[..n / 2], mask), want.min(n / 2));
+            }
+        }
+    }
+}
+
+#[test]
+fn pack_bgr_agrees() {
+    let mut next = rng(0x9ac);
+    for n in 1..=130 {
+        let src = bytes(&mut next, 4 * n + 3, 8);
+        for (s_len, d_len) in [(4 * n, 3 * n), (4 * n + 3, 3 * n), (4 * n, 3 * n + 5), (4 * n, 3 * n - 1)] {
+            let mut a = vec![0xaa; 3 * n + 8];
+            let mut b = vec![0xaa; 3 * n + 8];
+            scalar::pack_bgr(&src[..s_len], &mut a[..d_len]);
+            wide::pack_bgr(&src[..s_len], &mut b[..d_len]);
+            assert_eq!(a, b, "len {n} src {s_len} dst {d_len}");
+            let px = (s_len / 4).min(d_len / 3);
+            for (d, s) in a[..3 * px].chunks_exact(3).zip(src.chunks_exact(4)) {
+                assert_eq!(d, &s[..3]);
+            }
+            assert!(a[3 * px..].iter().all(|&v| v == 0xaa), "len {n}: wrote past the pixels");
+        }
+    }
+}
+
+#[test]
+fn gather_lane_agrees() {
+    let mut next = rng(0x3d1);
+    for n in 1..=130 {
+        let src = bytes(&mut next, 4 * n + 2, 8);
+        for lane in 0..4 {
+            for (s_len, d_len) in [(4 * n, n), (4 * n + 2, n), (4 * n, n + 3), (4 * n, n - 1)] {
+                let mut a = vec![0xaa; n + 4];
+                let mut b = vec![0xaa; n + 4];
+                scalar::gather_lane(&src[..s_len], lane, &mut a[..d_len]);
+                wide::gather_lane(&src[..s_len], lane, &mut b[..d_len]);
+                assert_eq!(a, b, "lane {lane} len {n} src {s_len} dst {d_len}");
+                let px = (s_len / 4).min(d_len);
+                assert!((0..px).all(|k| a[k] == src[4 * k + lane]));
+                assert!(a[px..].iter().all(|&v| v == 0xaa), "len {n}: wrote past the pixels");
+            }
+        }
+    }
+}

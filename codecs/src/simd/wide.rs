@@ -151,3 +151,82 @@ pub fn fill_lane(dst: &mut [u8], lane: usize, v: u8) {
     }
     scalar::fill_lane(chunks.into_remainder(), lane, v);
 }
+
+/// See [`scalar::widen_bgr`]: 4 pixels a step, as two 8-byte loads (at bytes 0
+/// and 6 of the group, so each holds two whole pixels) spread into 16 bytes.
+/// A step reads 14 bytes, so the last group of an exact-length `src` goes to
+/// the scalar code with the remainder.
+#[inline]
+pub fn widen_bgr(src: &[u8], dst: &mut [u8]) {
+    let n = (src.len() / 3).min(dst.len() / 4);
+    let groups = (n / 4).min(src.len().saturating_sub(2) / 12);
+    // Bytes b0 g0 r0 b1 g1 r1 .. of two pixels, as a little-endian word, to B,G,R,0 twice.
+    let spread = |w: u64| (w & 0x00ff_ffff) | ((w << 8) & 0x00ff_ffff_0000_0000);
+    let word = |at: usize| u64::from_le_bytes(src[at..at + 8].try_into().unwrap_or([0; 8]));
+    for g in 0..groups {
+        let v = wide::u64x2::from([spread(word(12 * g)), spread(word(12 * g + 6))]);
+        dst[16 * g..16 * g + 16].copy_from_slice(&cast::<wide::u64x2, [u8; 16]>(v));
+    }
+    scalar::widen_bgr(&src[12 * groups..3 * n], &mut dst[16 * groups..4 * n]);
+}
+
+/// See [`scalar::masked_prefix_len`]: 16 bytes a compare, the first differing
+/// byte found from the compare's bit mask.
+#[inline]
+pub fn masked_prefix_len(a: &[u8], b: &[u8], mask: u64) -> usize {
+    let n = a.len().min(b.len());
+    let m = mask.to_le_bytes();
+    let vm =
+        u8x16::from([m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]]);
+    let mut i = 0;
+    while i + 16 <= n {
+        let diff = (load16(&a[i..]) ^ load16(&b[i..])) & vm;
+        let same = diff.cmp_eq(u8x16::ZERO).move_mask() as u32;
+        if same != 0xffff {
+            return i + (!same).trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    // 16-byte steps keep the mask's phase (16 is a multiple of 8).
+    i + scalar::masked_prefix_len(&a[i..n], &b[i..n], mask)
+}
+
+/// See [`scalar::pack_bgr`]: 4 pixels a step, each pair of pixels squeezed to 6
+/// bytes in a 64-bit lane, stored as 8 + 4 bytes. Not dispatched (the scalar loop
+/// measured faster); kept for the agreement test and the benches.
+#[cfg_attr(not(feature = "bench-internals"), allow(dead_code))]
+#[inline]
+pub fn pack_bgr(src: &[u8], dst: &mut [u8]) {
+    let n = (src.len() / 4).min(dst.len() / 3);
+    let groups = n / 4;
+    let lo = wide::u64x2::splat(0x0000_0000_00ff_ffff);
+    let hi = wide::u64x2::splat(0x0000_ffff_ff00_0000);
+    for g in 0..groups {
+        let w = cast::<u8x16, wide::u64x2>(load16(&src[16 * g..]));
+        // B,G,R,X,B,G,R,X to B,G,R,B,G,R in the low 6 bytes of each lane.
+        let squeezed: wide::u64x2 = (w & lo) | ((w >> 8_i32) & hi);
+        let [p, q] = squeezed.to_array();
+        let out = &mut dst[12 * g..12 * g + 12];
+        out[..8].copy_from_slice(&(p | q << 48).to_le_bytes());
+        out[8..].copy_from_slice(&((q >> 16) as u32).to_le_bytes());
+    }
+    scalar::pack_bgr(&src[16 * groups..4 * n], &mut dst[12 * groups..3 * n]);
+}
+
+/// See [`scalar::gather_lane`]: 16 pixels a step, the lane shifted down in 32-bit
+/// lanes and narrowed to bytes.
+#[inline]
+pub fn gather_lane(src: &[u8], lane: usize, dst: &mut [u8]) {
+    let n = (src.len() / 4).min(dst.len());
+    let groups = n / 16;
+    let shift = 8 * lane as u32;
+    let byte = u32x4::splat(0xff);
+    let pick = |at: usize| (cast::<u8x16, u32x4>(load16(&src[at..])) >> shift) & byte;
+    for g in 0..groups {
+        let at = 64 * g;
+        let lo = i16x8::from_i32x8_saturate(cast::<[u32x4; 2], i32x8>([pick(at), pick(at + 16)]));
+        let hi = i16x8::from_i32x8_saturate(cast::<[u32x4; 2], i32x8>([pick(at + 32), pick(at + 48)]));
+        dst[16 * g..16 * g + 16].copy_from_slice(u8x16::narrow_i16x8(lo, hi).as_array_ref());
+    }
+    scalar::gather_lane(&src[64 * groups..4 * n], lane, &mut dst[16 * groups..n]);
+}
