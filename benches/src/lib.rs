@@ -85,3 +85,35 @@ pub fn png_fast_encode(img: &DynamicImage) -> Vec<u8> {
 pub fn png_decode(png: &[u8]) -> DynamicImage {
     image::load_from_memory_with_format(png, ImageFormat::Png).expect("PNG decoding")
 }
+
+/// Samples per figure in the speed tables.
+pub const SAMPLES: usize = 7;
+/// Minimum length of one sample: short calls are repeated to fill it.
+pub const MIN_SAMPLE: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Median over [`SAMPLES`] samples of the time one call of `f` takes.
+pub fn median_time<R>(mut f: impl FnMut() -> R) -> std::time::Duration {
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+    // Warm up, and find how many calls fill a sample.
+    let start = Instant::now();
+    black_box(f());
+    let one = start.elapsed().max(Duration::from_nanos(1));
+    let reps = (MIN_SAMPLE.as_nanos() / one.as_nanos()).clamp(1, 1_000_000) as u32;
+    let mut samples: Vec<Duration> = (0..SAMPLES)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..reps {
+                black_box(f());
+            }
+            start.elapsed() / reps
+        })
+        .collect();
+    samples.sort();
+    samples[SAMPLES / 2]
+}
+
+/// Decimal MB/s of `bytes` processed in `t`.
+pub fn mb_per_s(bytes: u64, t: std::time::Duration) -> f64 {
+    bytes as f64 / t.as_secs_f64() / 1e6
+}

@@ -14,17 +14,10 @@
 //! (our stream) and `DIR/list.txt` (lines `NAME W H rgb32|rgba`), for external harnesses.
 
 use std::fmt::Write as _;
-use std::hint::black_box;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use paprika_benches::{BenchImage, QUIC_IMAGES};
+use paprika_benches::{BenchImage, QUIC_IMAGES, mb_per_s, median_time};
 use paprika_codecs::{Limits, quic};
-
-/// Samples per figure.
-const SAMPLES: usize = 7;
-/// Minimum length of one sample.
-const MIN_SAMPLE: Duration = Duration::from_millis(20);
 
 /// `corpora/vectors/README.md`, "Reference speed and size on this machine kind", QUIC
 /// columns: (image, bytes, encode MB/s, decode MB/s).
@@ -38,30 +31,6 @@ const REFERENCE: [(&str, u64, f64, f64); 8] = [
     ("rgba_logo", 170_704, 297.0, 245.0),
     ("noise_256x256", 196_676, 301.0, 112.0),
 ];
-
-/// Median over [`SAMPLES`] samples of the time one call of `f` takes.
-fn median_time<R>(mut f: impl FnMut() -> R) -> Duration {
-    // Warm up, and find how many calls fill a sample.
-    let start = Instant::now();
-    black_box(f());
-    let one = start.elapsed().max(Duration::from_nanos(1));
-    let reps = (MIN_SAMPLE.as_nanos() / one.as_nanos()).clamp(1, 1_000_000) as u32;
-    let mut samples: Vec<Duration> = (0..SAMPLES)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..reps {
-                black_box(f());
-            }
-            start.elapsed() / reps
-        })
-        .collect();
-    samples.sort();
-    samples[SAMPLES / 2]
-}
-
-fn mb_per_s(bytes: u64, t: Duration) -> f64 {
-    bytes as f64 / t.as_secs_f64() / 1e6
-}
 
 fn main() {
     let only: Vec<String> = std::env::args().skip(1).collect();
