@@ -7,7 +7,7 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::{Rng, noise};
+use common::{Rng, noise, vm_peak_kib};
 use paprika_codecs::error::{Codec, Error, FormatKind, LimitKind, ParameterKind, UnsupportedKind};
 use paprika_codecs::image::{Image, ImageDesc, PixelFormat};
 use paprika_codecs::{Limits, Result, lz4};
@@ -315,13 +315,6 @@ fn limits_are_checked_before_allocating() {
             available_bits: claim.len() as u64 * 8
         }))
     );
-}
-
-/// Peak virtual memory of this process in KiB, where `/proc` has it.
-fn vm_peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmPeak:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[test]

@@ -9,8 +9,6 @@
 
 mod common;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -55,52 +53,9 @@ fn vectors_part(part: usize) -> Vec<Vector> {
     vectors().into_iter().enumerate().filter(|(i, _)| i % 2 == part).map(|(_, v)| v).collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Decodes `input`, turning a panic into a test failure that shows the input
-/// (whole if short, else saved to a file) and what produced it.
+/// Decodes `input` under [`decode_guarded`]: no panic, no hang.
 fn decode_checked(input: &[u8], limits: &Limits, what: &dyn Fn() -> String) -> Result<Image> {
-    let start = Instant::now();
-    let outcome = catch_unwind(AssertUnwindSafe(|| lz::decode(input, None, limits)));
-    let elapsed = start.elapsed();
-    match outcome {
-        Ok(result) => {
-            // Every input here decodes in milliseconds; seconds would mean a hang.
-            assert!(elapsed < Duration::from_secs(5), "{}: decoding {} bytes took {elapsed:?}", what(), input.len());
-            result
-        }
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            let shown = if input.len() <= 512 {
-                format!("input {}", hex(input))
-            } else {
-                let path = std::env::temp_dir().join(format!("lz_robustness_panic_{}.lz", std::process::id()));
-                let _ = std::fs::write(&path, input);
-                format!("{} byte input saved to {}", input.len(), path.display())
-            };
-            panic!("{}: decoder panicked ({msg}); {shown}", what());
-        }
-    }
-}
-
-/// Runs `f` on its own thread and fails if it has not finished after `secs`.
-fn with_watchdog(secs: u64, f: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = mpsc::channel();
-    let worker = std::thread::spawn(move || {
-        f();
-        let _ = tx.send(());
-    });
-    match rx.recv_timeout(Duration::from_secs(secs)) {
-        Ok(()) => worker.join().unwrap(),
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("no result after {secs} s: decoder hang?"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => std::panic::resume_unwind(worker.join().unwrap_err()),
-    }
+    decode_guarded("lz_robustness", input, Duration::from_secs(5), what, || lz::decode(input, None, limits))
 }
 
 fn lz_kind(e: &Error) -> Option<FormatKind> {
@@ -605,13 +560,6 @@ fn a_huge_header_on_a_short_body_is_rejected_before_allocating() {
             _ => panic!("{ty:?}: expected TooShortForSize, got {err:?}"),
         }
     }
-}
-
-/// Peak virtual memory of this process in KiB, where `/proc` has it.
-fn vm_peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmPeak:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[test]

@@ -7,16 +7,12 @@
 //! its zeroed pages are never touched. It lives alone in its own test binary so
 //! no other test's allocations blur the measurement.
 
+mod common;
+
+use common::vm_peak_kib;
 use paprika_codecs::error::{Error, LimitKind};
 use paprika_codecs::image::{Image, PixelFormat};
 use paprika_codecs::{Limits, quic};
-
-/// Peak virtual memory of this process in KiB, where `/proc` has it.
-fn vm_peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmPeak:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 #[test]
 fn decode_checks_the_byte_budget_before_allocating_the_output() {

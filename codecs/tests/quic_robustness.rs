@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -54,53 +52,9 @@ fn vectors_part(part: usize) -> Vec<Vector> {
     vectors().into_iter().enumerate().filter(|(i, _)| i % 2 == part).map(|(_, v)| v).collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Decodes `input`, turning a panic into a test failure that shows the input
-/// (whole if short, else saved to a file) and what produced it.
+/// Decodes `input` under [`decode_guarded`]: no panic, no hang.
 fn decode_checked(input: &[u8], limits: &Limits, what: &dyn Fn() -> String) -> Result<Image> {
-    let start = Instant::now();
-    let outcome = catch_unwind(AssertUnwindSafe(|| quic::decode(input, limits)));
-    let elapsed = start.elapsed();
-    match outcome {
-        Ok(result) => {
-            // Every input here decodes in milliseconds; seconds would mean a hang.
-            assert!(elapsed < Duration::from_secs(10), "{}: decoding {} bytes took {elapsed:?}", what(), input.len());
-            result
-        }
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            let shown = if input.len() <= 512 {
-                format!("input {}", hex(input))
-            } else {
-                let path = std::env::temp_dir().join(format!("quic_robustness_panic_{}.quic", std::process::id()));
-                let _ = std::fs::write(&path, input);
-                format!("{} byte input saved to {}", input.len(), path.display())
-            };
-            panic!("{}: decoder panicked ({msg}); {shown}", what());
-        }
-    }
-}
-
-/// Runs `f` on its own thread and fails if it has not finished after `secs`:
-/// a decoder stuck in a loop fails the test instead of stalling the suite.
-fn with_watchdog(secs: u64, f: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = mpsc::channel();
-    let worker = std::thread::spawn(move || {
-        f();
-        let _ = tx.send(());
-    });
-    match rx.recv_timeout(Duration::from_secs(secs)) {
-        Ok(()) => worker.join().unwrap(),
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("no result after {secs} s: decoder hang?"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => std::panic::resume_unwind(worker.join().unwrap_err()),
-    }
+    decode_guarded("quic_robustness", input, Duration::from_secs(10), what, || quic::decode(input, limits))
 }
 
 fn header(magic: u32, version: u32, ty: u32, width: u32, height: u32) -> Vec<u8> {

@@ -100,3 +100,67 @@ impl Rng {
         (0..n).map(|_| self.next() as u8).collect()
     }
 }
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs a decode of `input`, turning a panic into a test failure that shows the
+/// input (whole if short, else saved to a temp file named after `tag`) and what
+/// produced it, and failing if it took `max` or longer (a hang, in these tests).
+pub fn decode_guarded<T>(
+    tag: &str,
+    input: &[u8],
+    max: std::time::Duration,
+    what: &dyn Fn() -> String,
+    decode: impl FnOnce() -> T,
+) -> T {
+    let start = std::time::Instant::now();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode));
+    let elapsed = start.elapsed();
+    match outcome {
+        Ok(result) => {
+            assert!(elapsed < max, "{}: decoding {} bytes took {elapsed:?}", what(), input.len());
+            result
+        }
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            let shown = if input.len() <= 512 {
+                format!("input {}", hex(input))
+            } else {
+                let path = std::env::temp_dir().join(format!("{tag}_panic_{}.bin", std::process::id()));
+                let _ = std::fs::write(&path, input);
+                format!("{} byte input saved to {}", input.len(), path.display())
+            };
+            panic!("{}: decoder panicked ({msg}); {shown}", what());
+        }
+    }
+}
+
+/// Runs `f` on its own thread and fails if it has not finished after `secs`:
+/// a decoder stuck in a loop fails the test instead of stalling the suite.
+pub fn with_watchdog(secs: u64, f: impl FnOnce() + Send + 'static) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        f();
+        let _ = tx.send(());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(()) => worker.join().unwrap(),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("no result after {secs} s: decoder hang?"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => std::panic::resume_unwind(worker.join().unwrap_err()),
+    }
+}
+
+/// Peak virtual memory of this process in KiB, where `/proc` has it: a large
+/// allocation shows here even if its zeroed pages are never touched.
+pub fn vm_peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmPeak:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
