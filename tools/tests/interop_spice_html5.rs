@@ -343,6 +343,50 @@ struct Case {
     expected: Vec<u8>,
 }
 
+/// Wraps a stream in a SPICE payload.
+type PayloadMaker = for<'a> fn(&'a [u8]) -> wire::ImagePayload<'a>;
+
+/// A QUIC payload around `data`.
+fn quic_payload(data: &[u8]) -> wire::ImagePayload<'_> {
+    wire::ImagePayload::Quic { data }
+}
+
+/// An LZ_RGB payload around `data`.
+fn lz_payload(data: &[u8]) -> wire::ImagePayload<'_> {
+    wire::ImagePayload::LzRgb { data }
+}
+
+/// Adds the raw case for `stream`, and when `spice` gives an image id and a payload
+/// maker, the same stream behind a SPICE image descriptor too.
+fn push_cases(
+    cases: &mut Vec<Case>,
+    group: &str,
+    pic: &Picture,
+    stream: Result<Vec<u8>, String>,
+    header: String,
+    expected: Vec<u8>,
+    spice: Option<(u64, PayloadMaker)>,
+) {
+    if let Some((id, payload)) = spice {
+        cases.push(Case {
+            group: format!("{group} spiceimage"),
+            picture: pic.name.clone(),
+            framing: "spiceimage",
+            stream: stream.as_ref().map(|s| spice_image(id, pic.width, pic.height, payload(s))).map_err(Clone::clone),
+            header: header.clone(),
+            expected: expected.clone(),
+        });
+    }
+    cases.push(Case {
+        group: format!("{group} raw"),
+        picture: pic.name.clone(),
+        framing: "raw",
+        stream,
+        header,
+        expected,
+    });
+}
+
 /// The RGBA bytes the client must produce for `pic`.
 fn expected(pic: &Picture, rgb_zero: bool, alpha: Alpha) -> Vec<u8> {
     let mut out = Vec::with_capacity(pic.rgba.len() * 4);
@@ -500,34 +544,10 @@ fn quic_streams_decode_exactly_in_spice_html5() {
                 let expected = expected(pic, false, alpha);
                 let header = format!("{} {} QUIC {}", pic.width, pic.height, ty.code());
                 // The SPICE-image path for a few: the same stream behind a descriptor.
-                if orientation == "top-down" && matches!(n, 0 | 2 | 7 | 10) {
-                    cases.push(Case {
-                        group: format!("quic {} {orientation}-source spiceimage", ty.name()),
-                        picture: pic.name.clone(),
-                        framing: "spiceimage",
-                        stream: stream
-                            .as_ref()
-                            .map(|s| {
-                                spice_image(
-                                    1000 + n as u64,
-                                    pic.width,
-                                    pic.height,
-                                    wire::ImagePayload::Quic { data: s },
-                                )
-                            })
-                            .map_err(Clone::clone),
-                        header: header.clone(),
-                        expected: expected.clone(),
-                    });
-                }
-                cases.push(Case {
-                    group: format!("quic {} {orientation}-source raw", ty.name()),
-                    picture: pic.name.clone(),
-                    framing: "raw",
-                    stream,
-                    header,
-                    expected,
-                });
+                let spice = (orientation == "top-down" && matches!(n, 0 | 2 | 7 | 10))
+                    .then_some((1000 + n as u64, quic_payload as PayloadMaker));
+                let group = format!("quic {} {orientation}-source", ty.name());
+                push_cases(&mut cases, &group, pic, stream, header, expected, spice);
             }
         }
     }
@@ -559,34 +579,9 @@ fn lz_rgb_streams_decode_exactly_in_spice_html5() {
                 let stream = lz::encode(&img.as_ref(), ty).map_err(|e| format!("{e:?}"));
                 let expected = expected(pic, rgb_zero, alpha);
                 let header = format!("{} {} LZ {}", pic.width, pic.height, ty.code());
-                if matches!(n, 0 | 3 | 7 | 10) {
-                    cases.push(Case {
-                        group: format!("lz {} {orientation} spiceimage", ty.name()),
-                        picture: pic.name.clone(),
-                        framing: "spiceimage",
-                        stream: stream
-                            .as_ref()
-                            .map(|s| {
-                                spice_image(
-                                    2000 + n as u64,
-                                    pic.width,
-                                    pic.height,
-                                    wire::ImagePayload::LzRgb { data: s },
-                                )
-                            })
-                            .map_err(Clone::clone),
-                        header: header.clone(),
-                        expected: expected.clone(),
-                    });
-                }
-                cases.push(Case {
-                    group: format!("lz {} {orientation} raw", ty.name()),
-                    picture: pic.name.clone(),
-                    framing: "raw",
-                    stream,
-                    header,
-                    expected,
-                });
+                let spice = matches!(n, 0 | 3 | 7 | 10).then_some((2000 + n as u64, lz_payload as PayloadMaker));
+                let group = format!("lz {} {orientation}", ty.name());
+                push_cases(&mut cases, &group, pic, stream, header, expected, spice);
             }
         }
     }
