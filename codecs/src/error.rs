@@ -139,6 +139,41 @@ pub enum FormatKind {
         /// The offset found.
         offset: u64,
     },
+    /// A GLZ window-head distance larger than the image id it counts back from.
+    BadWindowDistance {
+        /// The image id.
+        id: u64,
+        /// The distance read.
+        win_head_dist: u32,
+    },
+    /// A GLZ reference to an image the window no longer holds (or never will).
+    ImageNotInWindow {
+        /// The referenced image id.
+        id: u64,
+    },
+    /// A GLZ reference to an image of another type than the one being decoded.
+    ImageTypeMismatch {
+        /// The referenced image id.
+        id: u64,
+    },
+    /// A GLZ image whose id the window already holds.
+    DuplicateImage {
+        /// The repeated id.
+        id: u64,
+    },
+    /// A GLZ reference past the end of the referenced image.
+    OffsetOutsideImage {
+        /// The referenced image id.
+        id: u64,
+        /// First pixel referenced.
+        offset: u64,
+        /// Pixels referenced.
+        len: u64,
+        /// Pixels of the referenced image.
+        pixels: u64,
+    },
+    /// A compressed wrapper (zlib) that does not inflate to the size it declares.
+    BadDeflate,
 }
 
 /// Which configured limit an input ran into.
@@ -153,6 +188,8 @@ pub enum LimitKind {
     Pixels,
     /// Bytes the decoder would have to allocate.
     Bytes,
+    /// Pixels held by a GLZ decoder window.
+    WindowPixels,
 }
 
 /// What the caller got wrong.
@@ -179,6 +216,13 @@ pub enum ParameterKind {
     SizeOverflow,
     /// The pixel format does not fit the requested image type.
     FormatMismatch,
+    /// An image with more pixels than the GLZ dictionary's window can hold.
+    LargerThanWindow {
+        /// Pixels of the image.
+        pixels: u64,
+        /// The window, in pixels.
+        window: u64,
+    },
 }
 
 /// Something valid that this build or codec does not do.
@@ -229,6 +273,13 @@ pub enum Error {
     Parameter(ParameterKind),
     /// Valid, but not supported.
     Unsupported(UnsupportedKind),
+    /// A GLZ stream references image `id`, which has not reached the window yet
+    /// (images from several channels can arrive out of order): decode that image,
+    /// then retry this one. Nothing was changed.
+    WaitingForImage {
+        /// The missing image id.
+        id: u64,
+    },
 }
 
 impl Error {
@@ -283,6 +334,16 @@ impl fmt::Display for FormatKind {
                 "descriptor says {declared_width}x{declared_height}, payload says {found_width}x{found_height}"
             ),
             FormatKind::BadPointer { offset } => write!(f, "bad pointer offset {offset}"),
+            FormatKind::BadWindowDistance { id, win_head_dist } => {
+                write!(f, "window-head distance {win_head_dist} reaches before image 0 from image {id}")
+            }
+            FormatKind::ImageNotInWindow { id } => write!(f, "reference to image {id}, which is not in the window"),
+            FormatKind::ImageTypeMismatch { id } => write!(f, "reference to image {id}, which is of another type"),
+            FormatKind::DuplicateImage { id } => write!(f, "image {id} is already in the window"),
+            FormatKind::OffsetOutsideImage { id, offset, len, pixels } => {
+                write!(f, "reference to pixels {offset}..{} of image {id}, which has {pixels}", offset + len)
+            }
+            FormatKind::BadDeflate => f.write_str("zlib data is corrupt or inflates to another size"),
             FormatKind::TooShortForSize { min_bits, available_bits } => write!(
                 f,
                 "input of {available_bits} bits is too short for the declared size (needs at least {min_bits})"
@@ -301,6 +362,7 @@ impl fmt::Display for Error {
                     LimitKind::Height => "height",
                     LimitKind::Pixels => "pixel count",
                     LimitKind::Bytes => "allocation",
+                    LimitKind::WindowPixels => "GLZ window size in pixels",
                 };
                 write!(f, "{name} {actual} exceeds the limit {max}")
             }
@@ -314,7 +376,11 @@ impl fmt::Display for Error {
                 ParameterKind::EmptyImage => f.write_str("image has zero width or height"),
                 ParameterKind::SizeOverflow => f.write_str("image size overflows"),
                 ParameterKind::FormatMismatch => f.write_str("pixel format does not fit the requested image type"),
+                ParameterKind::LargerThanWindow { pixels, window } => {
+                    write!(f, "image of {pixels} pixels does not fit a GLZ window of {window}")
+                }
             },
+            Error::WaitingForImage { id } => write!(f, "waiting for GLZ image {id}"),
             Error::Unsupported(u) => match u {
                 UnsupportedKind::Conversion => f.write_str("unsupported pixel format conversion"),
                 UnsupportedKind::PixelFormat => f.write_str("pixel format not supported by this codec"),

@@ -6,6 +6,7 @@
 
 pub mod bits;
 pub mod error;
+pub mod glz;
 pub mod image;
 pub mod limits;
 pub mod lz;

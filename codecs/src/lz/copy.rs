@@ -14,7 +14,7 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 /// Bytes the output buffer needs after the image for the fast copies' overshoot.
-pub(super) const SLACK: usize = 32;
+pub(crate) const SLACK: usize = 32;
 
 /// Copies longer than this that do not overlap use `copy_within` instead of 16-byte moves.
 const SHORT_COPY: usize = 64;
@@ -33,7 +33,7 @@ fn store16(buf: &mut [u8], at: usize, v: [u8; 16]) -> Option<()> {
 /// Copies `n` bytes to `out[dst..]` from `dist` bytes back (`1 <= dist <= dst`),
 /// repeating the source when it overlaps. May overwrite up to 15 bytes after the copy.
 #[inline(always)]
-pub(super) fn copy_back(out: &mut [u8], dst: usize, dist: usize, n: usize) -> Option<()> {
+pub(crate) fn copy_back(out: &mut [u8], dst: usize, dist: usize, n: usize) -> Option<()> {
     let src = dst.checked_sub(dist)?;
     if dist >= 16 {
         if n <= 32 {

@@ -8,14 +8,15 @@
 //! `top_down` set to match, so [`Image::to_bgrx`](crate::Image::to_bgrx) shows
 //! the picture upright either way.
 
-mod copy;
+pub(crate) mod copy;
 mod decode;
 mod encode;
 mod header;
+pub(crate) mod unit;
 
 pub use decode::decode;
 pub use encode::{encode, encode_into};
-pub use header::{HEADER_BYTES, Header, read_header};
+pub use header::{HEADER_BYTES, Header, min_stride, read_header};
 
 use crate::image::PixelFormat;
 
