@@ -7,8 +7,14 @@
 //! several channel threads). `SPICE_IMAGE_TYPE_ZLIB_GLZ_RGB`: [`zlib`].
 
 mod decode;
+mod dictionary;
+mod emit;
+mod encode;
 mod header;
+mod parse;
 mod window;
 
+pub use dictionary::GlzDictionary;
+pub use encode::{GlzEncoder, GlzFrame};
 pub use header::{HEADER_BYTES, Header, is_glz_type, read_header, write_header};
 pub use window::{GlzImage, GlzWindow, MAX_WINDOW_PIXELS, SharedGlzWindow};

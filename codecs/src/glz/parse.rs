@@ -1,0 +1,288 @@
+//! The GLZ parse: walks one stream's pixels and chooses, at each position, a
+//! literal or the match that saves the most bytes among these candidates:
+//!
+//! - the previous pixel (a run) and the pixel one row up, in this image;
+//! - the last four displacements into earlier images that gave a match (a
+//!   scrolled or moved region goes on at the same displacement, row after row,
+//!   past the pixels that changed);
+//! - the shared hash index's last position for the pixels starting here, in
+//!   this image or in any earlier image of the window.
+//!
+//! A match found through the index or a displacement is also extended backwards
+//! over pending literals, so the index need not hold every position: inside
+//! matches only every [`INSERT_STEP`]th position is recorded. That keeps long
+//! matches cheap while later images can still find the content after the image
+//! it was first copied from has left the window (the reference encoder records
+//! match ends only, and loses such content, see `seq_drag_win2`).
+
+use super::dictionary::{Entry, HashIndex};
+use super::emit::{self, MAX_IMAGE_DIST, MAX_OFFSET, Stream};
+use crate::simd;
+
+/// Displacements into earlier images remembered as candidates.
+const REPS: usize = 4;
+
+/// Inside matches, record one position in this many in the hash index.
+const INSERT_STEP: usize = 8;
+
+/// Pixels a hash covers, and the hash of those starting at a position.
+pub(super) trait Hashed: Stream {
+    /// Pixels the hash reads.
+    const HASH_PX: usize;
+    /// The hash of `px[i..i + HASH_PX]` (in bounds).
+    fn hash(px: &[Self::Px], i: usize) -> u64;
+    /// The hash of `px[i..i + LONG_PX]` (in bounds), for the shared index.
+    #[inline(always)]
+    fn long_hash(px: &[Self::Px], i: usize) -> u64 {
+        let mut h = 0u64;
+        for &p in &px[i..i + LONG_PX] {
+            h = (h ^ u64::from(Self::key(p))).wrapping_mul(MUL);
+        }
+        h
+    }
+}
+
+/// Pixels the shared index hashes: long enough that the last place a sequence
+/// was seen is usually the place it came from (text glyph rows repeat a lot
+/// at 3 pixels), short enough to catch moved widgets.
+const LONG_PX: usize = 12;
+
+const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl Hashed for emit::Rgb {
+    const HASH_PX: usize = 2;
+    #[inline(always)]
+    fn hash(px: &[u32], i: usize) -> u64 {
+        let v = u64::from(px[i]) | u64::from(px[i + 1]) << 24;
+        v.wrapping_mul(MUL)
+    }
+}
+
+impl Hashed for emit::Rgb16 {
+    const HASH_PX: usize = 3;
+    #[inline(always)]
+    fn hash(px: &[u32], i: usize) -> u64 {
+        let v = u64::from(px[i]) | u64::from(px[i + 1]) << 16 | u64::from(px[i + 2]) << 32 | 1 << 63;
+        v.wrapping_mul(MUL)
+    }
+}
+
+impl Hashed for emit::Alpha {
+    const HASH_PX: usize = 4;
+    #[inline(always)]
+    fn hash(px: &[u8], i: usize) -> u64 {
+        let v = u64::from(u32::from_le_bytes([px[i], px[i + 1], px[i + 2], px[i + 3]])) | 1 << 62;
+        v.wrapping_mul(MUL)
+    }
+}
+
+/// The pixels of one stream and what it may reference.
+pub(super) struct Context<'a, S: Stream> {
+    /// This image's pixels, in stream order.
+    pub(super) cur: &'a [S::Px],
+    /// Pixels per row.
+    pub(super) width: usize,
+    /// This image's id.
+    pub(super) id: u64,
+    /// The window, oldest first, with this image last: the pixels of each image
+    /// this stream may reference (same type), `None` for the others.
+    pub(super) window: Vec<Option<&'a [S::Px]>>,
+    /// The id of `window[0]`.
+    pub(super) first_id: u64,
+    pub(super) index: &'a HashIndex,
+}
+
+/// Largest table of this image's own positions: 2^16 slots of 8 bytes, in cache beside the image.
+const MAX_LOCAL_BITS: u32 = 18;
+
+/// The most recent position of this image for each hash, with its first pixel's
+/// key beside it, so most candidates that cannot match are dropped without
+/// reading the image.
+struct LocalTable {
+    slots: Vec<u64>,
+    shift: u32,
+}
+
+impl LocalTable {
+    fn new(pixels: usize) -> Self {
+        let bits = (usize::BITS - pixels.leading_zeros()).clamp(8, MAX_LOCAL_BITS);
+        LocalTable { slots: vec![u64::MAX; 1 << bits], shift: 64 - bits }
+    }
+
+    /// The position and key stored for `hash`, replaced by `pos` and `key`.
+    #[inline(always)]
+    fn replace(&mut self, hash: u64, pos: usize, key: u32) -> (usize, u32) {
+        let slot = (hash >> self.shift) as usize;
+        let old = core::mem::replace(&mut self.slots[slot], pos as u64 | u64::from(key) << 32);
+        (old as u32 as usize, (old >> 32) as u32)
+    }
+
+    #[inline(always)]
+    fn set(&mut self, hash: u64, pos: usize, key: u32) {
+        self.slots[(hash >> self.shift) as usize] = pos as u64 | u64::from(key) << 32;
+    }
+}
+
+/// A candidate match: where it starts in this image, how long, and its source.
+#[derive(Clone, Copy)]
+struct Found {
+    start: usize,
+    len: usize,
+    /// 0: this image (then `offset` is the distance back minus 1).
+    image_dist: u64,
+    offset: usize,
+    gain: isize,
+}
+
+/// Pixels common to `a` and `b` from their starts.
+#[inline(always)]
+fn common<P: bytemuck::Pod>(a: &[P], b: &[P]) -> usize {
+    let n = a.len().min(b.len());
+    let size = core::mem::size_of::<P>();
+    simd::masked_prefix_len(bytemuck::cast_slice(&a[..n]), bytemuck::cast_slice(&b[..n]), u64::MAX) / size
+}
+
+impl<S: Hashed> Context<'_, S> {
+    /// Codes the stream, appending to `out`. The positions it records for later
+    /// images go to the shared index only at the end: until then, lookups there
+    /// see earlier images only, not repeats within this one (those come from a
+    /// table of its own).
+    pub(super) fn parse(&self, out: &mut Vec<u8>, publish: &mut Vec<(u32, Entry)>) {
+        let cur = self.cur;
+        let n = cur.len();
+        publish.clear();
+        let mut local = LocalTable::new(n);
+        let me = self.window.len() - 1;
+        let w = self.width;
+        let mut lit = 0usize;
+        let mut i = 0usize;
+        // Recent displacements into earlier images, most recent first: (window
+        // index, i - source position). They start with "the same place in the
+        // previous image": static screen regions.
+        let mut reps: [(usize, isize); REPS] = [(usize::MAX, 0); REPS];
+        if me > 0 {
+            reps[0] = (me - 1, 0);
+        }
+        while i < n {
+            let k = cur[i];
+            let mut best = Found { start: i, len: 0, image_dist: 0, offset: 0, gain: 0 };
+            if i > 0 && cur[i - 1] == k {
+                self.in_image(&mut best, i, 1, lit);
+            }
+            if i >= w && w > 1 && cur[i - w] == k {
+                self.in_image(&mut best, i, w, lit);
+            }
+            for &(idx, delta) in &reps {
+                if let Some(src) = self.window.get(idx).copied().flatten() {
+                    if let Ok(q) = usize::try_from(i as isize - delta) {
+                        if src.get(q) == Some(&k) {
+                            self.cross(&mut best, i, idx, src, q, lit);
+                        }
+                    }
+                }
+            }
+            if i + S::HASH_PX <= n {
+                let h = S::hash(cur, i);
+                let (pos, key) = local.replace(h, i, S::key(k));
+                if key == S::key(k) && pos < i && i - pos > 1 {
+                    self.in_image(&mut best, i, i - pos, lit);
+                }
+            }
+            if i + LONG_PX <= n {
+                let slot = HashIndex::slot(S::long_hash(cur, i));
+                let e = self.index.get(slot);
+                publish.push((slot as u32, Entry::new(self.id, i, S::key(k))));
+                if e.key() == S::key(k) {
+                    if let Some(idx) = e.snapshot_index(self.first_id, self.window.len()) {
+                        if let Some(src) = self.window[idx].filter(|_| idx != me) {
+                            let pos = e.pos();
+                            if src.get(pos) == Some(&k) {
+                                self.cross(&mut best, i, idx, src, pos, lit);
+                            }
+                        }
+                    }
+                }
+            }
+            if best.gain <= 0 {
+                i += 1;
+                continue;
+            }
+            if lit < best.start {
+                emit::literals::<S>(&cur[lit..best.start], out);
+            }
+            emit::copy::<S>(best.len, best.image_dist, best.offset, out);
+            let end = best.start + best.len;
+            if best.image_dist != 0 {
+                let idx = me - best.image_dist as usize;
+                let rep = (idx, best.start as isize - best.offset as isize);
+                // Move to front.
+                let at = reps.iter().position(|&r| r == rep).unwrap_or(REPS - 1);
+                reps.copy_within(0..at, 1);
+                reps[0] = rep;
+            }
+            // Record some positions inside the match (see the module docs).
+            let mut p = i + 1;
+            while p + LONG_PX <= n && p < end {
+                let h = S::long_hash(cur, p);
+                publish.push((HashIndex::slot(h) as u32, Entry::new(self.id, p, S::key(cur[p]))));
+                p += INSERT_STEP;
+            }
+            if end + S::HASH_PX <= n + 1 {
+                // The match's last position: the next stretch often goes on from there.
+                let q = end - 1;
+                local.set(S::hash(cur, q), q, S::key(cur[q]));
+            }
+            lit = end;
+            i = end;
+        }
+        if lit < n {
+            emit::literals::<S>(&cur[lit..], out);
+        }
+        for &(slot, e) in publish.iter() {
+            self.index.set(slot as usize, e);
+        }
+    }
+
+    /// Considers the match `dist` pixels back in this image at `i`, extended
+    /// backwards down to `lit`.
+    #[inline(always)]
+    fn in_image(&self, best: &mut Found, i: usize, dist: usize, lit: usize) {
+        if dist > MAX_OFFSET {
+            return;
+        }
+        let cur = self.cur;
+        // Forward: a copy runs front to back, so the source may overlap the match.
+        let fwd = common(&cur[i..], &cur[i - dist..]);
+        let mut start = i;
+        while start > lit && start > dist && cur[start - 1] == cur[start - 1 - dist] {
+            start -= 1;
+        }
+        let len = fwd + (i - start);
+        let gain = emit::gain::<S>(len, 0, dist - 1);
+        if gain > best.gain {
+            *best = Found { start, len, image_dist: 0, offset: dist - 1, gain };
+        }
+    }
+
+    /// Considers the match at pixel `q` of the earlier image `window[idx]` at
+    /// `i`, extended backwards down to `lit`.
+    #[inline(always)]
+    fn cross(&self, best: &mut Found, i: usize, idx: usize, src: &[S::Px], q: usize, lit: usize) {
+        let image_dist = (self.window.len() - 1 - idx) as u64;
+        if image_dist > MAX_IMAGE_DIST {
+            return;
+        }
+        let cur = self.cur;
+        let fwd = common(&cur[i..], &src[q..]);
+        let back = (i - lit).min(q);
+        let mut b = 0;
+        while b < back && cur[i - 1 - b] == src[q - 1 - b] {
+            b += 1;
+        }
+        let len = fwd + b;
+        let gain = emit::gain::<S>(len, image_dist, q - b);
+        if gain > best.gain {
+            *best = Found { start: i - b, len, image_dist, offset: q - b, gain };
+        }
+    }
+}
