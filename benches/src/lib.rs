@@ -117,3 +117,53 @@ pub fn median_time<R>(mut f: impl FnMut() -> R) -> std::time::Duration {
 pub fn mb_per_s(bytes: u64, t: std::time::Duration) -> f64 {
     bytes as f64 / t.as_secs_f64() / 1e6
 }
+
+/// A GLZ sequence of the golden vectors: frames coded with one dictionary.
+pub struct GlzSequence {
+    /// The sequence name, e.g. `seq_scroll`.
+    pub name: &'static str,
+    /// The frames, as Paprika bitmaps (BGRA for RGBA sequences, BGRX otherwise).
+    pub frames: Vec<Image>,
+    /// The dictionary window the reference streams were made with, in pixels.
+    pub window: u64,
+    /// Sizes of the reference encoder's streams, frame by frame.
+    pub reference_bytes: Vec<u64>,
+}
+
+/// The multi-frame GLZ sequences: (name, input stem, frames, window in pixels).
+pub const GLZ_SEQUENCES: [(&str, &str, usize, u64); 4] = [
+    ("seq_scroll", "seq_scroll", 5, 8 << 20),
+    ("seq_drag", "seq_drag", 6, 8 << 20),
+    ("seq_drag_win2", "seq_drag", 6, 1_966_080),
+    ("seq_logo", "seq_logo", 3, 8 << 20),
+];
+
+impl GlzSequence {
+    /// Loads one of [`GLZ_SEQUENCES`] with the reference stream sizes.
+    ///
+    /// # Panics
+    /// If an input PNG or reference stream is missing.
+    pub fn load(name: &'static str) -> GlzSequence {
+        let &(_, stem, n, window) =
+            GLZ_SEQUENCES.iter().find(|s| s.0 == name).unwrap_or_else(|| panic!("unknown sequence {name}"));
+        let frames = (0..n)
+            .map(|k| {
+                let path = inputs_dir().join(format!("{stem}_{k}.png"));
+                let dynamic = image::open(&path).unwrap_or_else(|e| panic!("cannot load {}: {e}", path.display()));
+                Image::from_dynamic(&dynamic)
+            })
+            .collect();
+        let reference_bytes = (0..n)
+            .map(|k| {
+                let path = inputs_dir().join(format!("../glz/{name}/{k}.glz"));
+                std::fs::metadata(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).len()
+            })
+            .collect();
+        GlzSequence { name, frames, window, reference_bytes }
+    }
+
+    /// Raw 32-bit input bytes of all frames.
+    pub fn raw_bytes(&self) -> u64 {
+        self.frames.iter().map(|f| u64::from(f.width()) * u64::from(f.height()) * 4).sum()
+    }
+}

@@ -202,7 +202,9 @@ impl Entry {
 
 impl HashIndex {
     fn new() -> Self {
-        HashIndex { slots: (0..1usize << INDEX_BITS).map(|_| AtomicU64::new(0)).collect() }
+        // Zeroed pages from the allocator: creating a dictionary costs nothing
+        // until its slots are used.
+        HashIndex { slots: bytemuck::allocation::zeroed_slice_box(1 << INDEX_BITS) }
     }
 
     /// The slot for a 64-bit hash value.

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use super::dictionary::{Admission, DictImage, Entry, GlzDictionary};
+use super::dictionary::{Admission, DictImage, GlzDictionary};
 use super::emit::{Alpha, Rgb, Rgb16, Stream};
 use super::header::{Header, is_glz_type, write_header};
-use super::parse::{Context, Hashed};
+use super::parse::{Context, Hashed, Scratch};
 use crate::error::{Error, ParameterKind, Result, UnsupportedKind};
 use crate::image::ImageRef;
 use crate::lz::{self, ImageType};
@@ -25,17 +25,16 @@ pub struct GlzFrame {
 
 /// A GLZ encoder for one display channel, coding against a dictionary it may
 /// share with the other channels of the same client.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct GlzEncoder {
     dict: Arc<GlzDictionary>,
-    /// Hash-index entries of the image being coded, published when it is done.
-    publish: Vec<(u32, Entry)>,
+    scratch: Scratch,
 }
 
 impl GlzEncoder {
     /// An encoder over `dict`.
     pub fn new(dict: Arc<GlzDictionary>) -> Self {
-        GlzEncoder { dict, publish: Vec::new() }
+        GlzEncoder { dict, scratch: Scratch::default() }
     }
 
     /// The dictionary this encoder codes against.
@@ -118,7 +117,7 @@ impl GlzEncoder {
             window,
             index: self.dict.index(),
         };
-        ctx.parse(out, &mut self.publish);
+        ctx.parse(out, &mut self.scratch);
     }
 }
 

@@ -10,10 +10,11 @@
 //!
 //! A match found through the index or a displacement is also extended backwards
 //! over pending literals, so the index need not hold every position: inside
-//! matches only every [`INSERT_STEP`]th position is recorded. That keeps long
-//! matches cheap while later images can still find the content after the image
-//! it was first copied from has left the window (the reference encoder records
-//! match ends only, and loses such content, see `seq_drag_win2`).
+//! copies from earlier images only every [`INSERT_STEP`]th position is
+//! recorded. That keeps long matches cheap while later images can still find
+//! the content after the image it was first copied from has left the window
+//! (the reference encoder records match ends only, and loses such content, see
+//! `seq_drag_win2`).
 
 use super::dictionary::{Entry, HashIndex};
 use super::emit::{self, MAX_IMAGE_DIST, MAX_OFFSET, Stream};
@@ -22,8 +23,8 @@ use crate::simd;
 /// Displacements into earlier images remembered as candidates.
 const REPS: usize = 4;
 
-/// Inside matches, record one position in this many in the hash index.
-const INSERT_STEP: usize = 8;
+/// Inside copies from earlier images, record one position in this many.
+const INSERT_STEP: usize = 32;
 
 /// Pixels a hash covers, and the hash of those starting at a position.
 pub(super) trait Hashed: Stream {
@@ -34,11 +35,14 @@ pub(super) trait Hashed: Stream {
     /// The hash of `px[i..i + LONG_PX]` (in bounds), for the shared index.
     #[inline(always)]
     fn long_hash(px: &[Self::Px], i: usize) -> u64 {
+        // Pairs of pixels through independent multiplies, so the products overlap.
+        let p = &px[i..i + LONG_PX];
         let mut h = 0u64;
-        for &p in &px[i..i + LONG_PX] {
-            h = (h ^ u64::from(Self::key(p))).wrapping_mul(MUL);
+        for (j, pair) in p.chunks_exact(2).enumerate() {
+            let v = u64::from(Self::key(pair[0])) | u64::from(Self::key(pair[1])) << 32;
+            h ^= v.wrapping_mul(PAIR_MUL[j]);
         }
-        h
+        h.wrapping_mul(MUL)
     }
 }
 
@@ -48,6 +52,15 @@ pub(super) trait Hashed: Stream {
 const LONG_PX: usize = 12;
 
 const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Odd constants, one per pixel pair of [`Hashed::long_hash`].
+const PAIR_MUL: [u64; LONG_PX / 2] = [
+    0xff51_afd7_ed55_8ccd,
+    0xc4ce_b9fe_1a85_ec53,
+    0x8765_4321_0fed_cba9,
+    0xd6e8_feb8_6659_fd93,
+    0xa076_1d64_78bd_642f,
+    0xe703_7ed1_a0b4_28db,
+];
 
 impl Hashed for emit::Rgb {
     const HASH_PX: usize = 2;
@@ -92,23 +105,34 @@ pub(super) struct Context<'a, S: Stream> {
     pub(super) index: &'a HashIndex,
 }
 
-/// Largest table of this image's own positions: 2^16 slots of 8 bytes, in cache beside the image.
-const MAX_LOCAL_BITS: u32 = 18;
+/// Bits of the table of this image's own positions: 2^18 slots of 8 bytes.
+const LOCAL_BITS: u32 = 18;
+
+/// What an encoder keeps from one image to the next, to spare allocations.
+#[derive(Debug, Default)]
+pub(super) struct Scratch {
+    /// Hash-index entries of the image being coded, published when it is done.
+    publish: Vec<(u32, Entry)>,
+    local: LocalTable,
+}
 
 /// The most recent position of this image for each hash, with its first pixel's
 /// key beside it, so most candidates that cannot match are dropped without
-/// reading the image.
+/// reading the image. It is not cleared between images: a slot left by an
+/// earlier image is a candidate like any other, checked against the pixels.
+#[derive(Debug)]
 struct LocalTable {
     slots: Vec<u64>,
     shift: u32,
 }
 
-impl LocalTable {
-    fn new(pixels: usize) -> Self {
-        let bits = (usize::BITS - pixels.leading_zeros()).clamp(8, MAX_LOCAL_BITS);
-        LocalTable { slots: vec![u64::MAX; 1 << bits], shift: 64 - bits }
+impl Default for LocalTable {
+    fn default() -> Self {
+        LocalTable { slots: vec![u64::MAX; 1 << LOCAL_BITS], shift: 64 - LOCAL_BITS }
     }
+}
 
+impl LocalTable {
     /// The position and key stored for `hash`, replaced by `pos` and `key`.
     #[inline(always)]
     fn replace(&mut self, hash: u64, pos: usize, key: u32) -> (usize, u32) {
@@ -147,11 +171,11 @@ impl<S: Hashed> Context<'_, S> {
     /// images go to the shared index only at the end: until then, lookups there
     /// see earlier images only, not repeats within this one (those come from a
     /// table of its own).
-    pub(super) fn parse(&self, out: &mut Vec<u8>, publish: &mut Vec<(u32, Entry)>) {
+    pub(super) fn parse(&self, out: &mut Vec<u8>, scratch: &mut Scratch) {
         let cur = self.cur;
         let n = cur.len();
+        let Scratch { publish, local } = scratch;
         publish.clear();
-        let mut local = LocalTable::new(n);
         let me = self.window.len() - 1;
         let w = self.width;
         let mut lit = 0usize;
@@ -220,12 +244,16 @@ impl<S: Hashed> Context<'_, S> {
                 reps.copy_within(0..at, 1);
                 reps[0] = rep;
             }
-            // Record some positions inside the match (see the module docs).
-            let mut p = i + 1;
-            while p + LONG_PX <= n && p < end {
-                let h = S::long_hash(cur, p);
-                publish.push((HashIndex::slot(h) as u32, Entry::new(self.id, p, S::key(cur[p]))));
-                p += INSERT_STEP;
+            if best.image_dist != 0 {
+                // Record some positions inside a copy from an earlier image (see
+                // the module docs); content copied within this image is recorded
+                // where it first appeared.
+                let mut p = i + INSERT_STEP;
+                while p + LONG_PX <= n && p < end {
+                    let h = S::long_hash(cur, p);
+                    publish.push((HashIndex::slot(h) as u32, Entry::new(self.id, p, S::key(cur[p]))));
+                    p += INSERT_STEP;
+                }
             }
             if end + S::HASH_PX <= n + 1 {
                 // The match's last position: the next stretch often goes on from there.
