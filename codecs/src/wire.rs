@@ -19,6 +19,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use crate::error::{Codec, Error, FormatKind, ParameterKind, Result, UnsupportedKind};
+use crate::glz::{self, GlzWindow};
 use crate::image::{Image, ImageDesc, Palette, PixelFormat};
 use crate::limits::Limits;
 use crate::{lz, lz4, quic};
@@ -630,6 +631,33 @@ pub fn decode_image(bytes: &[u8], limits: &Limits) -> Result<Image> {
     decode(&parse(bytes)?, limits)
 }
 
+/// Like [`decode`], with a GLZ window for `GLZ_RGB` and `ZLIB_GLZ_RGB` images
+/// ([`crate::glz::GlzWindow::decode`]; the result stays in the window for later
+/// images). The picture comes back top-down.
+pub fn decode_with_window(image: &SpiceImage<'_>, window: &mut GlzWindow, limits: &Limits) -> Result<Image> {
+    let d = &image.descriptor;
+    match image.payload {
+        ImagePayload::GlzRgb { data } => decode_glz(d, data, window),
+        ImagePayload::ZlibGlzRgb { glz_data_size, data } => {
+            let glz = glz::zlib::inflate(data, glz_data_size, limits)?;
+            decode_glz(d, &glz, window)
+        }
+        _ => decode(image, limits),
+    }
+}
+
+/// Parses `bytes` and decodes the image like [`decode_with_window`].
+pub fn decode_image_with_window(bytes: &[u8], window: &mut GlzWindow, limits: &Limits) -> Result<Image> {
+    decode_with_window(&parse(bytes)?, window, limits)
+}
+
+/// A GLZ stream through the window, checked against the descriptor's size.
+fn decode_glz(d: &ImageDescriptor, data: &[u8], window: &mut GlzWindow) -> Result<Image> {
+    let img = window.decode(data)?;
+    same_size(d, img.header().width, img.header().height)?;
+    Ok(img.to_image())
+}
+
 /// Decodes a parsed SPICE image to pixels, in the codec's native format with rows
 /// in stream order (`top_down` as stored; [`Image::to_bgrx`] gives the upright
 /// B, G, R, X picture):
@@ -641,7 +669,8 @@ pub fn decode_image(bytes: &[u8], limits: &Limits) -> Result<Image> {
 /// - `BITMAP`: the rows copied, packed, in the bitmap's format, with its palette.
 ///
 /// The size inside the payload must equal the descriptor's (`DimensionMismatch`
-/// otherwise, as the C client's checks). `GLZ_RGB`, `ZLIB_GLZ_RGB`, `JPEG`,
+/// otherwise, as the C client's checks). `GLZ_RGB` and `ZLIB_GLZ_RGB` need a window
+/// ([`decode_with_window`]); here they give `Unsupported(ImageType)`, as do `JPEG`,
 /// `JPEG_ALPHA`, `FROM_CACHE`, `FROM_CACHE_LOSSLESS` and `SURFACE` give
 /// `Unsupported(ImageType)`, and a palette from the client's cache
 /// `Unsupported(CachedPalette)`. The palette copy draws on the byte budget.

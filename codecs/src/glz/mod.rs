@@ -13,6 +13,7 @@ mod encode;
 mod header;
 mod parse;
 mod window;
+pub mod zlib;
 
 pub use dictionary::GlzDictionary;
 pub use encode::{GlzEncoder, GlzFrame};
