@@ -29,10 +29,16 @@ pub const MAX_WINDOW_PIXELS: u64 = 1 << 25;
 
 /// A decoded GLZ image as the window keeps it: 4-byte pixels (B, G, R, 0, or
 /// B, G, R, A for RGBA), rows in stream order.
-#[derive(Debug)]
 pub struct GlzImage {
     header: Header,
     pixels: Vec<u8>,
+}
+
+impl std::fmt::Debug for GlzImage {
+    // The header only: a test failure should not print megabytes of pixels.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlzImage").field("header", &self.header).finish_non_exhaustive()
+    }
 }
 
 impl GlzImage {
@@ -64,7 +70,7 @@ impl GlzImage {
         ImageRef::new(self.desc(), &self.pixels).unwrap_or_else(|_| unreachable!("the decoder sized the pixels"))
     }
 
-    /// An owned copy of [`GlzImage::image`].
+    /// An owned copy of [`GlzImage::image`], rows top-down.
     pub fn to_image(&self) -> Image {
         self.image().to_owned_packed()
     }
@@ -171,16 +177,20 @@ impl GlzWindow {
             return Err(bad(FormatKind::DuplicateImage { id: header.id }));
         }
         let out_bytes = plan(&header, input.len(), &self.limits)?;
+        // The limit applies to what the window holds once this image is in: if it
+        // will be the newest contiguous image, what lies before its head goes.
+        // Those images are dropped only when the decode succeeds (a failed
+        // decode changes nothing), so one decode may hold them a little longer.
+        let mut will_hold = self.held_pixels;
         if header.id == self.contiguous {
-            // It will be the newest contiguous image: what lies before its head
-            // is released after it anyway, and it cannot reference it.
-            self.release_below(header.id - u64::from(header.win_head_dist));
+            let head = header.id - u64::from(header.win_head_dist);
+            will_hold -= self.images.range(..head).map(|(_, i)| i.header.pixels()).sum::<u64>();
         }
-        let need = self.held_pixels + header.pixels();
+        let need = will_hold + header.pixels();
         if need > self.max_pixels {
             return Err(Error::Limits { what: LimitKind::WindowPixels, actual: need, max: self.max_pixels });
         }
-        self.held_pixels = need;
+        self.held_pixels += header.pixels();
         Ok(Admitted { header, out_bytes })
     }
 
