@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use paprika_codecs::{Image, Limits, lz, lz4, quic};
+use paprika_codecs::{Image, Limits, glz, lz, lz4, quic};
 
 use crate::cmd_encode::{encode_stream, prepare};
 use crate::codec::{self, Codec, EncodeType};
@@ -87,6 +87,8 @@ fn measure(img: &Image, codec: Codec) -> anyhow::Result<Row> {
             Codec::Quic => quic::decode(&stream, &limits),
             Codec::Lz => lz::decode(&stream, None, &limits),
             Codec::Lz4 => lz4::decode(&stream, img.width(), img.height(), &limits),
+            // `encode_stream` codes a lone GLZ image against a fresh dictionary.
+            Codec::Glz => glz::GlzWindow::new(glz::MAX_WINDOW_PIXELS, limits).decode(&stream).map(|i| i.to_image()),
         });
         decoded = Some(d.with_context(|| format!("decoding the {} stream just encoded", what()))?);
         decode_times.push(took);

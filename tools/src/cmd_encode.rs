@@ -1,11 +1,13 @@
-//! `paprika encode`: PNG in, codec stream (bare or in a SPICE image) out.
+//! `paprika encode`: PNG in, codec stream (bare or in a SPICE image) out; for
+//! GLZ, a sequence of PNGs in, one stream per image, all against one dictionary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use paprika_codecs::wire::{self, ImagePayload, PaletteRef, SpiceImage, WirePalette};
-use paprika_codecs::{Image, lz, lz4, quic};
+use paprika_codecs::{Image, glz, lz, lz4, quic};
 
 use crate::codec::{self, Codec, Container, EncodeType};
 use crate::{palette, png_io, timing};
@@ -18,36 +20,64 @@ pub struct Args {
     pub codec: Codec,
     /// Image type [default: rgba for images with alpha, else rgb32]. quic: rgb32, rgb24,
     /// rgba, rgb16, gray; lz: those but gray, and xxxa, a8, plt8, plt4le, plt4be, plt1le,
-    /// plt1be (palette types need a picture with at most 256/16/2 colours); lz4: rgb32,
-    /// rgb24, rgba, rgb16.
+    /// plt1be (palette types need a picture with at most 256/16/2 colours); lz4 and glz:
+    /// rgb32, rgb24, rgba, rgb16.
     #[arg(long = "type", value_name = "TYPE")]
     pub ty: Option<String>,
-    /// Store rows bottom row first (LZ and LZ4 code rows in memory order; QUIC streams
-    /// are always top-down, so this changes nothing for QUIC).
+    /// Store rows bottom row first (LZ, LZ4 and GLZ code rows in memory order; QUIC
+    /// streams are always top-down, so this changes nothing for QUIC).
     #[arg(long)]
     pub bottom_up: bool,
-    /// Wrap the stream in a SPICE image (descriptor and payload, as a server sends it).
-    #[arg(long, value_enum, default_value_t = Container::Raw)]
-    pub container: Container,
-    /// Image id written into the SPICE descriptor (and the palette's id).
+    /// Wrap the stream in a SPICE image (descriptor and payload, as a server sends it)
+    /// [default: raw, or spice with --zlib].
+    #[arg(long, value_enum)]
+    pub container: Option<Container>,
+    /// Image id written into the SPICE descriptor (and the palette's id); GLZ frame K
+    /// gets this id + K.
     #[arg(long, default_value_t = 1)]
     pub id: u64,
-    /// Input PNG file.
-    #[arg(value_name = "IN.png")]
-    pub input: PathBuf,
-    /// Output file.
+    /// GLZ: the client's window (dictionary size) in pixels, 1..=33554432; each image
+    /// must have fewer pixels [default: 8388608, SPICE's default].
+    #[arg(long, value_name = "PIXELS")]
+    pub window: Option<u64>,
+    /// GLZ: wrap each stream in zlib as a SPICE ZLIB_GLZ_RGB image when that makes it
+    /// smaller (else GLZ_RGB); implies --container spice.
+    #[arg(long)]
+    pub zlib: bool,
+    /// Input PNG file; with --codec glz, one or more, encoded in order.
+    #[arg(value_name = "IN.png", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output file; with --codec glz, a directory (created if missing) that gets
+    /// 0.glz, 1.glz, ... one per input, each reported on stdout as `FILE: bytes=N id=ID
+    /// win_head_dist=D evicted=IDS|- zlib=yes|no`.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
 }
 
+/// SPICE's default GLZ window: 8 Mi pixels (spice-gtk's 32 MiB of 4-byte pixels).
+const DEFAULT_GLZ_WINDOW: u64 = 8 * 1024 * 1024;
+
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    let img = png_io::load(&args.input)?;
+    if args.codec == Codec::Glz {
+        return run_glz(args);
+    }
+    if args.window.is_some() || args.zlib {
+        bail!("--window and --zlib are GLZ options; {} takes neither", args.codec.name());
+    }
+    let [input] = args.inputs.as_slice() else {
+        bail!(
+            "{} encodes one image, but {} inputs were given (only --codec glz encodes a sequence)",
+            args.codec.name(),
+            args.inputs.len()
+        );
+    };
+    let img = png_io::load(input)?;
     let ty = EncodeType::resolve(args.codec, args.ty.as_deref(), img.format().has_alpha())?;
-    let what = || format!("encoding {} as {} {}", args.input.display(), args.codec.name(), ty.name());
+    let what = || format!("encoding {} as {} {}", input.display(), args.codec.name(), ty.name());
     let src = prepare(&img, ty, args.bottom_up, args.id).with_context(what)?;
     let (stream, took) = encode_stream(&src, ty).with_context(what)?;
-    let out = match args.container {
+    let out = match args.container.unwrap_or(Container::Raw) {
         Container::Raw => stream,
         Container::Spice => wrap(&src, ty, &stream, args.id).with_context(what)?,
     };
@@ -64,7 +94,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         codec::ratio(raw, out.len() as u64),
         timing::fmt_ms(took)
     );
-    if args.codec == Codec::Lz4 && args.container == Container::Raw {
+    if args.codec == Codec::Lz4 && args.container.unwrap_or(Container::Raw) == Container::Raw {
         eprintln!(
             "note: a bare LZ4 stream carries no size; decode it with --lz4-size {}x{}",
             img.width(),
@@ -90,8 +120,90 @@ pub fn encode_stream(src: &Image, ty: EncodeType) -> anyhow::Result<(Vec<u8>, Du
         EncodeType::Quic(t) => quic::encode(&src.as_ref(), t),
         EncodeType::Lz(t) => lz::encode(&src.as_ref(), t),
         EncodeType::Lz4(_) => lz4::encode(&src.as_ref()),
+        // Alone, an image gets a fresh dictionary, so its stream references no other.
+        EncodeType::Glz(t) => glz::GlzDictionary::new(glz::MAX_WINDOW_PIXELS)
+            .and_then(|d| glz::GlzEncoder::new(Arc::new(d)).encode(&src.as_ref(), t))
+            .map(|(stream, _)| stream),
     });
     Ok((stream?, took))
+}
+
+/// `encode --codec glz`: every input against one dictionary, one file per input.
+fn run_glz(args: &Args) -> anyhow::Result<()> {
+    let window = args.window.unwrap_or(DEFAULT_GLZ_WINDOW);
+    if !(1..=glz::MAX_WINDOW_PIXELS).contains(&window) {
+        bail!("--window {window} is out of range: GLZ windows hold 1..={} pixels", glz::MAX_WINDOW_PIXELS);
+    }
+    // ZLIB_GLZ_RGB carries the inflated size beside the zlib data; only a SPICE image has room for it.
+    let container = match (args.zlib, args.container) {
+        (true, Some(Container::Raw)) => bail!("--zlib needs the SPICE container: drop --container raw"),
+        (true, _) => Container::Spice,
+        (false, c) => c.unwrap_or(Container::Raw),
+    };
+    let dir = &args.output;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating the output directory {}", dir.display()))?;
+    let dict = glz::GlzDictionary::new(window).context("creating the GLZ dictionary")?;
+    let mut encoder = glz::GlzEncoder::new(Arc::new(dict));
+    let (mut raw_total, mut out_total, mut took_total) = (0u64, 0u64, Duration::ZERO);
+    for (k, input) in args.inputs.iter().enumerate() {
+        let img = png_io::load(input)?;
+        let ty = EncodeType::resolve(Codec::Glz, args.ty.as_deref(), img.format().has_alpha())?;
+        let EncodeType::Glz(glz_type) = ty else { unreachable!("resolved for glz") };
+        let what = || format!("encoding frame {k} ({}) as glz {}", input.display(), ty.name());
+        let id = args.id + k as u64;
+        let src = prepare(&img, ty, args.bottom_up, id).with_context(what)?;
+        let (encoded, took) = timing::time(|| encoder.encode(&src.as_ref(), glz_type));
+        let (stream, frame) = encoded.with_context(what)?;
+        let (out, zlib) = match container {
+            Container::Raw => (stream, false),
+            Container::Spice => wrap_glz(&src, &stream, args.zlib, id).with_context(what)?,
+        };
+        let path = dir.join(format!("{k}.glz"));
+        std::fs::write(&path, &out).with_context(|| format!("writing {}", path.display()))?;
+        println!("{}", frame_line(&path, out.len(), &frame, zlib));
+        raw_total += codec::raw_bytes(img.width(), img.height());
+        out_total += out.len() as u64;
+        took_total += took;
+    }
+    eprintln!(
+        "glz {} frames: {} -> {} bytes ({:.2}x) in {}",
+        args.inputs.len(),
+        raw_total,
+        out_total,
+        codec::ratio(raw_total, out_total),
+        timing::fmt_ms(took_total)
+    );
+    Ok(())
+}
+
+/// The stdout line for one GLZ frame: what a server must track per image.
+fn frame_line(path: &Path, bytes: usize, frame: &glz::GlzFrame, zlib: bool) -> String {
+    let evicted = if frame.evicted.is_empty() {
+        "-".to_string()
+    } else {
+        frame.evicted.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+    };
+    format!(
+        "{}: bytes={bytes} id={} win_head_dist={} evicted={evicted} zlib={}",
+        path.display(),
+        frame.id,
+        frame.win_head_dist,
+        if zlib { "yes" } else { "no" }
+    )
+}
+
+/// A GLZ stream as a SPICE image: `ZLIB_GLZ_RGB` when `zlib` is asked and the
+/// server would keep the deflated form, else `GLZ_RGB`. Also says which it chose.
+fn wrap_glz(src: &Image, stream: &[u8], zlib: bool, id: u64) -> anyhow::Result<(Vec<u8>, bool)> {
+    let deflated = if zlib { glz::zlib::deflate(stream) } else { None };
+    let payload = match &deflated {
+        Some(data) => {
+            let glz_data_size = u32::try_from(stream.len()).context("GLZ stream too large for ZLIB_GLZ_RGB")?;
+            ImagePayload::ZlibGlzRgb { glz_data_size, data }
+        }
+        None => ImagePayload::GlzRgb { data: stream },
+    };
+    Ok((write_spice(src, id, payload)?, deflated.is_some()))
 }
 
 /// Wraps a stream in a SPICE image of the matching type (LZ palette types as
@@ -109,8 +221,14 @@ fn wrap(src: &Image, ty: EncodeType, stream: &[u8], id: u64) -> anyhow::Result<V
         }
         EncodeType::Lz(_) => ImagePayload::LzRgb { data: stream },
         EncodeType::Lz4(_) => ImagePayload::Lz4 { data: stream },
+        EncodeType::Glz(_) => ImagePayload::GlzRgb { data: stream },
     };
-    let mut out = Vec::with_capacity(stream.len() + 64);
+    write_spice(src, id, payload)
+}
+
+/// A SPICE image of `src`'s size with descriptor `id` around `payload`.
+fn write_spice(src: &Image, id: u64, payload: ImagePayload<'_>) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
     wire::write(&SpiceImage::new(id, 0, src.width(), src.height(), payload), &mut out)?;
     Ok(out)
 }

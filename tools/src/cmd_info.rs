@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use paprika_codecs::wire::{self, ImagePayload};
-use paprika_codecs::{lz, lz4, quic};
+use paprika_codecs::{Limits, glz, lz, lz4, quic};
 
 use crate::cmd_decode::parse_size;
 use crate::codec::{self, StreamKind};
@@ -12,7 +12,7 @@ use crate::codec::{self, StreamKind};
 /// Arguments of `paprika info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input: a QUIC or LZ stream, a SPICE image, or a bare LZ4 stream with --lz4-size.
+    /// Input: a QUIC, LZ or GLZ stream, a SPICE image, or a bare LZ4 stream with --lz4-size.
     #[arg(value_name = "IN")]
     pub input: PathBuf,
     /// Read the input as a bare LZ4 stream of this size (WxH).
@@ -55,9 +55,18 @@ fn stream_fields(codec: &str, bytes: &[u8], lz4_size: Option<(u32, u32)>) -> any
             f.push(("top_down".into(), h.top_down.to_string()));
             (h.width, h.height)
         }
+        "glz" => {
+            let h = glz::read_header(bytes, &Limits::default())?;
+            f.push(("type".into(), h.image_type.name().into()));
+            f.push(("stride".into(), h.stride.to_string()));
+            f.push(("top_down".into(), h.top_down.to_string()));
+            f.push(("image_id".into(), h.id.to_string()));
+            f.push(("win_head_dist".into(), h.win_head_dist.to_string()));
+            (h.width, h.height)
+        }
         _ => {
             let (w, h) = lz4_size.context("an LZ4 stream needs its size")?;
-            let img = lz4::decode(bytes, w, h, &paprika_codecs::Limits::default())?;
+            let img = lz4::decode(bytes, w, h, &Limits::default())?;
             f.push(("format".into(), format!("{:?}", img.format())));
             f.push(("top_down".into(), img.desc().top_down.to_string()));
             (w, h)
@@ -83,6 +92,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         match StreamKind::detect(&bytes).with_context(reading)? {
             StreamKind::Quic => stream_fields("quic", &bytes, None).with_context(reading)?,
             StreamKind::Lz => stream_fields("lz", &bytes, None).with_context(reading)?,
+            StreamKind::Glz => stream_fields("glz", &bytes, None).with_context(reading)?,
             StreamKind::Spice => {
                 let img = wire::parse(&bytes).with_context(reading)?;
                 let d = img.descriptor;
@@ -99,6 +109,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                         Some(stream_fields("lz", data, None))
                     }
                     ImagePayload::Lz4 { data } => Some(stream_fields("lz4", data, Some((d.width, d.height)))),
+                    ImagePayload::GlzRgb { data } => Some(stream_fields("glz", data, None)),
+                    ImagePayload::ZlibGlzRgb { glz_data_size, data } => {
+                        f.push(("zlib_bytes".into(), data.len().to_string()));
+                        let glz = glz::zlib::inflate(data, glz_data_size, &Limits::default()).with_context(reading)?;
+                        Some(stream_fields("glz", &glz, None))
+                    }
                     _ => {
                         f.push(("width".into(), d.width.to_string()));
                         f.push(("height".into(), d.height.to_string()));

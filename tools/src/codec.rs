@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::ValueEnum;
-use paprika_codecs::{PixelFormat, lz, quic, wire};
+use paprika_codecs::{Limits, PixelFormat, glz, lz, quic, wire};
 
 /// A stream codec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -14,6 +14,8 @@ pub enum Codec {
     Lz,
     /// SPICE's LZ4 framing: rows as LZ4 blocks (needs the size from a container to decode).
     Lz4,
+    /// SPICE GLZ: LZ with one dictionary shared by a sequence of images (RGB types only).
+    Glz,
 }
 
 /// How the stream is wrapped on output.
@@ -32,6 +34,7 @@ impl Codec {
             Codec::Quic => "quic",
             Codec::Lz => "lz",
             Codec::Lz4 => "lz4",
+            Codec::Glz => "glz",
         }
     }
 }
@@ -45,6 +48,8 @@ pub enum EncodeType {
     Lz(lz::ImageType),
     /// An LZ4 bitmap format.
     Lz4(PixelFormat),
+    /// A GLZ type (an LZ RGB type).
+    Glz(lz::ImageType),
 }
 
 /// The `--type` names LZ4 takes, with their pixel formats.
@@ -72,6 +77,7 @@ impl EncodeType {
             Codec::Quic => name.parse::<quic::ImageType>().ok().map(EncodeType::Quic),
             Codec::Lz => name.parse::<lz::ImageType>().ok().map(EncodeType::Lz),
             Codec::Lz4 => LZ4_TYPES.iter().find(|(n, _)| *n == name).map(|&(_, f)| EncodeType::Lz4(f)),
+            Codec::Glz => name.parse::<lz::ImageType>().ok().filter(|&t| glz::is_glz_type(t)).map(EncodeType::Glz),
         };
         match found {
             Some(t) => Ok(t),
@@ -85,6 +91,7 @@ impl EncodeType {
             Codec::Quic => QUIC_TYPES.iter().map(|t| t.name()).collect(),
             Codec::Lz => lz::ImageType::ALL.iter().map(|t| t.name()).collect(),
             Codec::Lz4 => LZ4_TYPES.iter().map(|(n, _)| *n).collect(),
+            Codec::Glz => lz::ImageType::ALL.iter().filter(|&&t| glz::is_glz_type(t)).map(|t| t.name()).collect(),
         }
     }
 
@@ -92,7 +99,7 @@ impl EncodeType {
     pub fn name(self) -> &'static str {
         match self {
             EncodeType::Quic(t) => t.name(),
-            EncodeType::Lz(t) => t.name(),
+            EncodeType::Lz(t) | EncodeType::Glz(t) => t.name(),
             EncodeType::Lz4(f) => LZ4_TYPES.iter().find(|(_, g)| *g == f).map_or("?", |(n, _)| n),
         }
     }
@@ -107,7 +114,7 @@ impl EncodeType {
                 quic::ImageType::Rgb16 => PixelFormat::Rgb555,
                 quic::ImageType::Gray => PixelFormat::Gray8,
             },
-            EncodeType::Lz(t) => t.pixel_format(),
+            EncodeType::Lz(t) | EncodeType::Glz(t) => t.pixel_format(),
             EncodeType::Lz4(f) => f,
         }
     }
@@ -120,6 +127,8 @@ pub enum StreamKind {
     Quic,
     /// A bare LZ stream ("  ZL").
     Lz,
+    /// A bare GLZ stream (the same magic as LZ, then another header layout).
+    Glz,
     /// A SPICE image (descriptor and payload).
     Spice,
 }
@@ -136,7 +145,7 @@ impl StreamKind {
             return Ok(StreamKind::Quic);
         }
         if stream.starts_with(LZ_MAGIC) {
-            return Ok(StreamKind::Lz);
+            return Ok(lz_or_glz(stream));
         }
         if stream.is_empty() {
             bail!("unknown codec: the input is empty");
@@ -151,6 +160,21 @@ impl StreamKind {
              and a SPICE image with a descriptor; a bare LZ4 stream needs --lz4-size)",
             hex.join(" ")
         )
+    }
+}
+
+/// Tells an LZ stream from a GLZ one, which share magic and version. LZ stores
+/// its type as a u32 of 1..=11, so byte 8 is 0; GLZ puts a non-zero type code
+/// there. A header that validates as one and not the other settles it first, so
+/// a damaged header is still reported by the codec whose layout it has.
+fn lz_or_glz(stream: &[u8]) -> StreamKind {
+    let lz_ok = lz::read_header(stream).is_ok();
+    let glz_ok = glz::read_header(stream, &Limits::default()).is_ok();
+    match (lz_ok, glz_ok) {
+        (true, false) => StreamKind::Lz,
+        (false, true) => StreamKind::Glz,
+        _ if stream.get(8).is_some_and(|&b| b != 0) => StreamKind::Glz,
+        _ => StreamKind::Lz,
     }
 }
 
@@ -172,6 +196,23 @@ mod tests {
     fn detects_magics_and_rejects_the_rest() {
         assert_eq!(StreamKind::detect(b"QUIC\0\0\0\0").unwrap(), StreamKind::Quic);
         assert_eq!(StreamKind::detect(b"  ZL\0\x01\0\x01").unwrap(), StreamKind::Lz);
+        let mut glz = Vec::new();
+        let h = glz::Header {
+            image_type: lz::ImageType::Rgb32,
+            top_down: true,
+            width: 2,
+            height: 1,
+            stride: 8,
+            id: 0,
+            win_head_dist: 0,
+        };
+        glz::write_header(&mut glz, &h);
+        assert_eq!(StreamKind::detect(&glz).unwrap(), StreamKind::Glz);
+        // A GLZ header with a bad field still reads as GLZ by its layout.
+        glz[20] ^= 1;
+        assert_eq!(StreamKind::detect(&glz).unwrap(), StreamKind::Glz);
+        let lz: Vec<u8> = [0x2020_5a4c_u32, 0x0001_0001, 8, 2, 1, 8, 1].iter().flat_map(|w| w.to_be_bytes()).collect();
+        assert_eq!(StreamKind::detect(&lz).unwrap(), StreamKind::Lz);
         let e = StreamKind::detect(&[0xde, 0xad, 0xbe, 0xef]).unwrap_err();
         assert!(e.to_string().contains("first bytes are de ad be ef"), "{e}");
         assert!(StreamKind::detect(&[]).unwrap_err().to_string().contains("unknown codec"));
@@ -191,7 +232,11 @@ mod tests {
         );
         let e = EncodeType::resolve(Codec::Quic, Some("xxxa"), false).unwrap_err().to_string();
         assert!(e.contains("quic has no type") && e.contains("gray"), "{e}");
-        for codec in [Codec::Quic, Codec::Lz, Codec::Lz4] {
+        assert_eq!(EncodeType::names(Codec::Glz), ["rgb16", "rgb24", "rgb32", "rgba"]);
+        assert!(
+            EncodeType::resolve(Codec::Glz, Some("plt8"), false).unwrap_err().to_string().contains("glz has no type")
+        );
+        for codec in [Codec::Quic, Codec::Lz, Codec::Lz4, Codec::Glz] {
             for name in EncodeType::names(codec) {
                 let t = EncodeType::resolve(codec, Some(name), false).unwrap();
                 assert_eq!(t.name(), name);

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "paprika",
     version,
-    about = "Encode, decode and inspect SPICE image streams (QUIC, LZ, LZ4, SPICE images)"
+    about = "Encode, decode and inspect SPICE image streams (QUIC, LZ, GLZ, LZ4, SPICE images)"
 )]
 struct Cli {
     /// The command to run.
@@ -27,9 +27,11 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Encode a PNG image into a codec stream.
+    /// Encode a PNG image into a codec stream, or with --codec glz a sequence of PNGs
+    /// against one dictionary.
     Encode(cmd_encode::Args),
-    /// Decode a codec stream (codec detected from its magic) into a PNG or raw BGRX file.
+    /// Decode a codec stream (codec detected from its magic) into a PNG or raw BGRX file,
+    /// or with --codec glz a sequence of GLZ frames through one window.
     Decode(cmd_decode::Args),
     /// Print the header fields of a codec stream, one `key: value` per line.
     Info(cmd_info::Args),

@@ -293,3 +293,169 @@ fn spice_container_wraps_every_codec_and_info_reads_it() {
     let wrapped = std::fs::read(dir.join("c.spice")).unwrap();
     assert!(wrapped.ends_with(&bare) && wrapped.len() == bare.len() + 18 + 4);
 }
+
+/// The five frames of the scrolling sequence, in order.
+fn seq_scroll_inputs() -> Vec<PathBuf> {
+    (0..5).map(|k| vectors().join(format!("inputs/seq_scroll_{k}.png"))).collect()
+}
+
+/// A PNG's pixels in the `--format bgrx` layout: B, G, R, then alpha or 0.
+fn png_bgrx(path: &Path) -> Vec<u8> {
+    let img = image::open(path).unwrap();
+    let alpha = img.color().has_alpha();
+    img.to_rgba8().pixels().flat_map(|p| [p[2], p[1], p[0], if alpha { p[3] } else { 0 }]).collect()
+}
+
+/// Runs `paprika` with `head`, then the paths in `inputs`, then `tail`.
+fn ok_with_inputs(dir: &Path, head: &[&str], inputs: &[PathBuf], tail: &[&str]) -> Output {
+    let mut a: Vec<&std::ffi::OsStr> = head.iter().map(std::ffi::OsStr::new).collect();
+    a.extend(inputs.iter().map(|p| p.as_os_str()));
+    a.extend(tail.iter().map(std::ffi::OsStr::new));
+    ok(dir, &a)
+}
+
+/// `dir/0.ext`, `dir/1.ext`, ... for `n` frames.
+fn frames(dir: &Path, n: usize, ext: &str) -> Vec<PathBuf> {
+    (0..n).map(|k| dir.join(format!("{k}.{ext}"))).collect()
+}
+
+/// Decodes `streams` as one GLZ sequence to BGRX and checks each frame against `pngs`.
+fn assert_glz_sequence_decodes_to(dir: &Path, streams: &[PathBuf], pngs: &[PathBuf]) {
+    let _ = std::fs::remove_dir_all(dir.join("dec"));
+    ok_with_inputs(dir, &["decode", "--codec", "glz", "--format", "bgrx"], streams, &["-o", "dec"]);
+    for (k, (got, png)) in frames(&dir.join("dec"), pngs.len(), "bgrx").iter().zip(pngs).enumerate() {
+        assert!(std::fs::read(got).unwrap() == png_bgrx(png), "frame {k}: pixels differ from {}", png.display());
+    }
+}
+
+/// The bytes of the LZ/GLZ magic, "  ZL".
+const LZ_MAGIC: &[u8] = b"\x20\x20\x5a\x4c";
+
+#[test]
+fn glz_sequence_shares_one_dictionary_and_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let inputs = seq_scroll_inputs();
+    let run = ok_with_inputs(dir, &["encode", "--codec", "glz"], &inputs, &["-o", "enc"]);
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    let streams = frames(&dir.join("enc"), 5, "glz");
+    let mut total = 0;
+    for (k, (path, line)) in streams.iter().zip(stdout.lines()).enumerate() {
+        let s = std::fs::read(path).unwrap();
+        total += s.len();
+        assert!(s.starts_with(LZ_MAGIC), "frame {k}");
+        assert_eq!(u64::from_be_bytes(s[21..29].try_into().unwrap()), k as u64, "frame {k}: GLZ image id");
+        let want = format!("bytes={} id={k} win_head_dist={k} evicted=- zlib=no", s.len());
+        let file = Path::new("enc").join(format!("{k}.glz"));
+        assert!(line.starts_with(&format!("{}: ", file.display())) && line.ends_with(&want), "{line}");
+    }
+    // The reference encoder's seq_scroll is 236 KB; later frames must copy from earlier ones.
+    assert!(total < 118_000, "{total} bytes");
+    assert_glz_sequence_decodes_to(dir, &streams, &inputs);
+    let info = String::from_utf8(ok(dir, args!["info", streams[3]]).stdout).unwrap();
+    for line in ["codec: glz\n", "type: rgb32\n", "image_id: 3\n", "win_head_dist: 3\n", "width: 1024\n"] {
+        assert!(info.contains(line), "info lacks {line:?}:\n{info}");
+    }
+}
+
+#[test]
+fn glz_zlib_writes_spice_images_that_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let inputs = seq_scroll_inputs();
+    let run = ok_with_inputs(dir, &["encode", "--codec", "glz", "--zlib", "--id", "40"], &inputs, &["-o", "z"]);
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    let streams = frames(&dir.join("z"), 5, "glz");
+    let mut wrapped = 0;
+    for (k, (path, line)) in streams.iter().zip(stdout.lines()).enumerate() {
+        let s = std::fs::read(path).unwrap();
+        // The SPICE descriptor: u64 id, then the type (102 GLZ_RGB, 107 ZLIB_GLZ_RGB).
+        assert_eq!(u64::from_le_bytes(s[..8].try_into().unwrap()), 40 + k as u64, "frame {k}: descriptor id");
+        match s[8] {
+            107 => wrapped += 1,
+            102 => {}
+            t => panic!("frame {k}: SPICE image type {t}"),
+        }
+        assert!(line.ends_with(if s[8] == 107 { "zlib=yes" } else { "zlib=no" }), "{line}");
+        assert!(line.contains(&format!(" id={k} ")), "{line}");
+    }
+    assert!(wrapped > 0, "no frame was zlib-wrapped:\n{stdout}");
+    assert_glz_sequence_decodes_to(dir, &streams, &inputs);
+    let info = String::from_utf8(ok(dir, args!["info", streams[2]]).stdout).unwrap();
+    for line in ["container: spice\n", "id: 42\n", "image_id: 2\n", "codec: glz\n"] {
+        assert!(info.contains(line), "info lacks {line:?}:\n{info}");
+    }
+    fails_with(dir, args!["encode", "--codec", "glz", "--zlib", "--container", "raw", inputs[0], "-o", "x"], "--zlib");
+}
+
+#[test]
+fn glz_golden_sequence_decodes_to_its_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let golden: Vec<PathBuf> = (0..5).map(|k| vectors().join(format!("glz/seq_scroll/{k}.glz"))).collect();
+    assert_glz_sequence_decodes_to(tmp.path(), &golden, &seq_scroll_inputs());
+    // PNG output too, and the first frame alone (it copies from nothing) without --codec.
+    ok_with_inputs(tmp.path(), &["decode", "--codec", "glz"], &golden[..2], &["-o", "png"]);
+    let png = image::open(tmp.path().join("png/1.png")).unwrap().to_rgb8();
+    assert!(png == image::open(&seq_scroll_inputs()[1]).unwrap().to_rgb8());
+    ok(tmp.path(), args!["decode", golden[0], "-o", "alone.bgrx"]);
+    assert!(std::fs::read(tmp.path().join("alone.bgrx")).unwrap() == png_bgrx(&seq_scroll_inputs()[0]));
+}
+
+#[test]
+fn glz_frame_without_its_references_fails_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let frame1 = vectors().join("glz/seq_scroll/1.glz");
+    fails_with(
+        dir,
+        args!["decode", "--codec", "glz", frame1, "-o", "out"],
+        "frame 0 (", // names the input, then why:
+    );
+    fails_with(
+        dir,
+        args!["decode", "--codec", "glz", frame1, "-o", "out"],
+        "references image 0, which is not among the earlier inputs",
+    );
+    assert!(!dir.join("out/0.png").exists());
+    fails_with(dir, args!["decode", frame1, "-o", "x.png"], "--codec glz");
+    // Only GLZ takes sequences.
+    let a = vectors().join("inputs/tiny_rand_13x5.png");
+    fails_with(dir, args!["encode", "--codec", "lz", a, a, "-o", "x"], "only --codec glz encodes a sequence");
+    fails_with(dir, args!["decode", frame1, frame1, "-o", "x"], "only --codec glz decodes a sequence");
+    fails_with(dir, args!["encode", "--codec", "quic", "--window", "100", a, "-o", "x"], "GLZ options");
+    fails_with(dir, args!["encode", "--codec", "glz", "--window", "50", a, "-o", "x"], "does not fit a GLZ window");
+}
+
+#[test]
+fn glz_rgb16_bottom_up_and_rgba_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let small = vectors().join("inputs/tiny_rand_13x5.png");
+    // The same picture twice: the second frame is a copy of the first.
+    let inputs = [small.clone(), small.clone()];
+    ok_with_inputs(dir, &["encode", "--codec", "glz", "--type", "rgb16", "--bottom-up"], &inputs, &["-o", "enc"]);
+    let streams = frames(&dir.join("enc"), 2, "glz");
+    let s0 = std::fs::read(&streams[0]).unwrap();
+    // Type RGB16 (6) with the top-down bit clear, then the width.
+    assert_eq!(s0[8..13], [6, 0, 0, 0, 13]);
+    assert!(std::fs::read(&streams[1]).unwrap().len() < s0.len());
+    ok_with_inputs(dir, &["decode", "--codec", "glz", "--format", "bgrx"], &streams, &["-o", "dec"]);
+    // RGB16 keeps 5 bits a channel; the decoder widens them as v << 3 | v >> 2.
+    let want: Vec<u8> = png_bgrx(&small)
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let w = |c: u8| (c >> 3) << 3 | c >> 5;
+            [w(p[0]), w(p[1]), w(p[2]), 0]
+        })
+        .collect();
+    for got in frames(&dir.join("dec"), 2, "bgrx") {
+        assert!(std::fs::read(&got).unwrap() == want, "{}", got.display());
+    }
+    // A PNG with alpha defaults to RGBA, and the alpha comes back.
+    let logo = vectors().join("inputs/rgba_logo.png");
+    ok(dir, args!["encode", "--codec", "glz", logo, "-o", "logo"]);
+    let info = String::from_utf8(ok(dir, args!["info", dir.join("logo/0.glz")]).stdout).unwrap();
+    assert!(info.contains("type: rgba\n"), "{info}");
+    assert_glz_sequence_decodes_to(dir, &[dir.join("logo/0.glz")], &[logo]);
+}

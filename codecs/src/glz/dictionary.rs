@@ -30,7 +30,7 @@ use crate::error::{Error, ParameterKind, Result};
 use crate::lz::ImageType;
 
 /// Bits of the hash index: 2^20 slots of 8 bytes, as many as the reference's table.
-const INDEX_BITS: u32 = 20;
+const INDEX_BITS: u32 = 18;
 /// Bits of a slot holding the pixel position (images are below 2^25 pixels).
 const POS_BITS: u32 = 25;
 /// Bits of a slot holding the low bits of the image id.

@@ -23,8 +23,12 @@ use crate::simd;
 /// Displacements into earlier images remembered as candidates.
 const REPS: usize = 4;
 
-/// Inside copies from earlier images, record one position in this many.
-const INSERT_STEP: usize = 32;
+/// A position is an anchor when these bits of its 2-pixel hash are zero: one
+/// position in 8, chosen by content, so the same content has the same anchors
+/// in every image.
+const ANCHOR_MASK: u64 = 1;
+/// Where those bits sit in the hash (away from the bits that pick local slots).
+const ANCHOR_SHIFT: u32 = 24;
 
 /// Pixels a hash covers, and the hash of those starting at a position.
 pub(super) trait Hashed: Stream {
@@ -105,8 +109,8 @@ pub(super) struct Context<'a, S: Stream> {
     pub(super) index: &'a HashIndex,
 }
 
-/// Bits of the table of this image's own positions: 2^18 slots of 8 bytes.
-const LOCAL_BITS: u32 = 18;
+/// Bits of the table of this image's own positions: 2^16 slots of 8 bytes, in L2 beside the image.
+const LOCAL_BITS: u32 = 16;
 
 /// What an encoder keeps from one image to the next, to spare allocations.
 #[derive(Debug, Default)]
@@ -187,6 +191,8 @@ impl<S: Hashed> Context<'_, S> {
         if me > 0 {
             reps[0] = (me - 1, 0);
         }
+        // The shared index can only help if the window holds another image of this type.
+        let has_earlier = self.window[..me].iter().any(Option::is_some);
         while i < n {
             let k = cur[i];
             let mut best = Found { start: i, len: 0, image_dist: 0, offset: 0, gain: 0 };
@@ -211,17 +217,20 @@ impl<S: Hashed> Context<'_, S> {
                 if key == S::key(k) && pos < i && i - pos > 1 {
                     self.in_image(&mut best, i, i - pos, lit);
                 }
-            }
-            if i + LONG_PX <= n {
-                let slot = HashIndex::slot(S::long_hash(cur, i));
-                let e = self.index.get(slot);
-                publish.push((slot as u32, Entry::new(self.id, i, S::key(k))));
-                if e.key() == S::key(k) {
-                    if let Some(idx) = e.snapshot_index(self.first_id, self.window.len()) {
-                        if let Some(src) = self.window[idx].filter(|_| idx != me) {
-                            let pos = e.pos();
-                            if src.get(pos) == Some(&k) {
-                                self.cross(&mut best, i, idx, src, pos, lit);
+                // Anchors: positions picked by their content (see the module docs).
+                if (h >> ANCHOR_SHIFT) & ANCHOR_MASK == 0 && i + LONG_PX <= n {
+                    let slot = HashIndex::slot(S::long_hash(cur, i));
+                    publish.push((slot as u32, Entry::new(self.id, i, S::key(k))));
+                    if has_earlier {
+                        let e = self.index.get(slot);
+                        if e.key() == S::key(k) {
+                            if let Some(idx) = e.snapshot_index(self.first_id, self.window.len()) {
+                                if let Some(src) = self.window[idx].filter(|_| idx != me) {
+                                    let pos = e.pos();
+                                    if src.get(pos) == Some(&k) {
+                                        self.cross(&mut best, i, idx, src, pos, lit);
+                                    }
+                                }
                             }
                         }
                     }
@@ -243,17 +252,6 @@ impl<S: Hashed> Context<'_, S> {
                 let at = reps.iter().position(|&r| r == rep).unwrap_or(REPS - 1);
                 reps.copy_within(0..at, 1);
                 reps[0] = rep;
-            }
-            if best.image_dist != 0 {
-                // Record some positions inside a copy from an earlier image (see
-                // the module docs); content copied within this image is recorded
-                // where it first appeared.
-                let mut p = i + INSERT_STEP;
-                while p + LONG_PX <= n && p < end {
-                    let h = S::long_hash(cur, p);
-                    publish.push((HashIndex::slot(h) as u32, Entry::new(self.id, p, S::key(cur[p]))));
-                    p += INSERT_STEP;
-                }
             }
             if end + S::HASH_PX <= n + 1 {
                 // The match's last position: the next stretch often goes on from there.
@@ -279,6 +277,13 @@ impl<S: Hashed> Context<'_, S> {
             return;
         }
         let cur = self.cur;
+        if best.len > 0 {
+            // Only worth measuring if it also matches where the best so far stops.
+            let e = best.start + best.len;
+            if e >= cur.len() || cur[e] != cur[e - dist] {
+                return;
+            }
+        }
         // Forward: a copy runs front to back, so the source may overlap the match.
         let fwd = common(&cur[i..], &cur[i - dist..]);
         let mut start = i;
@@ -301,6 +306,13 @@ impl<S: Hashed> Context<'_, S> {
             return;
         }
         let cur = self.cur;
+        if best.len > 0 {
+            // Only worth measuring if it also matches where the best so far stops.
+            let e = best.start + best.len;
+            if e >= cur.len() || src.get(q + (e - i)) != Some(&cur[e]) {
+                return;
+            }
+        }
         let fwd = common(&cur[i..], &src[q..]);
         let back = (i - lit).min(q);
         let mut b = 0;
