@@ -63,8 +63,9 @@ pub(crate) struct Admission {
     pub(crate) win_head_dist: u32,
     /// The window after adding the image, oldest first; the image itself last.
     pub(crate) window: Vec<Arc<DictImage>>,
-    /// Ids of the images this admission evicted, oldest first.
-    pub(crate) evicted: Vec<u64>,
+    /// The images this admission evicted, oldest first (the caller may reuse
+    /// their buffers once no snapshot holds them).
+    pub(crate) evicted: Vec<Arc<DictImage>>,
 }
 
 #[derive(Debug)]
@@ -148,7 +149,7 @@ impl GlzDictionary {
         while list.pixels + pixels > self.window_pixels {
             let Some(old) = list.images.pop_front() else { break };
             list.pixels -= old.pixels();
-            evicted.push(old.id);
+            evicted.push(old);
         }
         let id = list.next_id;
         list.next_id += 1;

@@ -29,12 +29,19 @@ pub struct GlzFrame {
 pub struct GlzEncoder {
     dict: Arc<GlzDictionary>,
     scratch: Scratch,
+    /// Pixel buffers of evicted images, reused for the next images' keys (a
+    /// fresh 3 MB buffer per frame costs more in page faults than coding it).
+    spare_keys: Vec<Vec<u32>>,
+    spare_alpha: Vec<Vec<u8>>,
 }
+
+/// Buffers kept for reuse, at most.
+const SPARES: usize = 2;
 
 impl GlzEncoder {
     /// An encoder over `dict`.
     pub fn new(dict: Arc<GlzDictionary>) -> Self {
-        GlzEncoder { dict, scratch: Scratch::default() }
+        GlzEncoder { dict, scratch: Scratch::default(), spare_keys: Vec::new(), spare_alpha: Vec::new() }
     }
 
     /// The dictionary this encoder codes against.
@@ -72,8 +79,21 @@ impl GlzEncoder {
             let window = self.dict.window_pixels();
             return Err(Error::Parameter(ParameterKind::LargerThanWindow { pixels, window }));
         }
-        let (keys, alpha) = keys_of(img, ty)?;
-        let adm = self.dict.admit(ty, keys, alpha)?;
+        let mut keys = self.spare_keys.pop().unwrap_or_default();
+        let mut alpha = self.spare_alpha.pop().unwrap_or_default();
+        keys_of(img, ty, &mut keys, &mut alpha)?;
+        let mut adm = self.dict.admit(ty, keys, alpha)?;
+        let evicted: Vec<u64> = adm.evicted.iter().map(|i| i.id).collect();
+        for old in adm.evicted.drain(..) {
+            if let Ok(DictImage { keys, alpha, .. }) = Arc::try_unwrap(old) {
+                if self.spare_keys.len() < SPARES {
+                    self.spare_keys.push(keys);
+                }
+                if self.spare_alpha.len() < SPARES && alpha.capacity() > 0 {
+                    self.spare_alpha.push(alpha);
+                }
+            }
+        }
         out.clear();
         let header = Header {
             image_type: ty,
@@ -94,7 +114,7 @@ impl GlzEncoder {
             }
             _ => self.stream::<Rgb>(&adm, width, ty, |i| &i.keys, out),
         }
-        Ok(GlzFrame { id: adm.id, win_head_dist: adm.win_head_dist, evicted: adm.evicted })
+        Ok(GlzFrame { id: adm.id, win_head_dist: adm.win_head_dist, evicted })
     }
 
     /// Codes one stream of the admitted image, whose pixels `plane` picks.
@@ -121,13 +141,15 @@ impl GlzEncoder {
     }
 }
 
-/// The compared bits of each pixel (and RGBA's alpha), rows in memory order.
-fn keys_of(img: &ImageRef<'_>, ty: ImageType) -> Result<(Vec<u32>, Vec<u8>)> {
+/// The compared bits of each pixel (and RGBA's alpha), rows in memory order,
+/// into `keys` and `alpha` (replacing what they held).
+fn keys_of(img: &ImageRef<'_>, ty: ImageType, keys: &mut Vec<u32>, alpha: &mut Vec<u8>) -> Result<()> {
     let d = img.desc();
     let row_bytes = d.row_bytes()?;
     let (w, h) = (d.width as usize, d.height as usize);
-    let mut keys = Vec::with_capacity(w * h);
-    let mut alpha = Vec::new();
+    keys.clear();
+    keys.reserve(w * h);
+    alpha.clear();
     let data = img.data();
     for r in 0..h {
         let row = &data[r * d.stride..r * d.stride + row_bytes];
@@ -139,14 +161,18 @@ fn keys_of(img: &ImageRef<'_>, ty: ImageType) -> Result<(Vec<u32>, Vec<u8>)> {
                 keys.extend(row.chunks_exact(2).map(|p| u32::from(u16::from_le_bytes([p[0], p[1]]) & 0x7fff)));
             }
             _ => {
-                keys.extend(row.chunks_exact(4).map(|p| u32::from_le_bytes([p[0], p[1], p[2], 0])));
+                match bytemuck::try_cast_slice::<u8, u32>(row) {
+                    // Aligned rows: whole words, masked (vectorizes well).
+                    Ok(words) => keys.extend(words.iter().map(|p| u32::from_le(*p) & 0x00ff_ffff)),
+                    Err(_) => keys.extend(row.chunks_exact(4).map(|p| u32::from_le_bytes([p[0], p[1], p[2], 0]))),
+                }
                 if ty == ImageType::Rgba {
                     alpha.extend(row.chunks_exact(4).map(|p| p[3]));
                 }
             }
         }
     }
-    Ok((keys, alpha))
+    Ok(())
 }
 
 // The literal writers of `Rgb` and `Rgb16` keep only what the keys hold, so an
