@@ -10,6 +10,7 @@
 //! creating them is included, as it is in the README's figures. MB/s are of raw
 //! 32-bit input (`W × H × 4` bytes, 1 MB = 10^6 bytes). The reference figures
 //! were measured on another machine of the same kind: only large ratios mean much.
+//! A last table gives per-frame speed in a long-lived dictionary (steady state).
 
 use std::sync::Arc;
 
@@ -111,4 +112,52 @@ fn main() {
     }
     println!("\n| sequence | our bytes per frame | reference bytes per frame |\n|---|---|---|");
     println!("{}", per_frame.join("\n"));
+    println!("\nSteady state: one long-lived dictionary, {ROUNDS} rounds of the sequence (round r with");
+    println!("the blue byte XOR 37r, so rounds do not copy each other), MB/s per frame over the last half.");
+    println!("\n| sequence | encode MB/s per frame |\n|---|---|");
+    for name in ["seq_scroll", "seq_drag"].into_iter().filter(|n| wanted(n)) {
+        let seq = GlzSequence::load(name);
+        let rates = steady_state(&seq);
+        println!("| {name} | {} |", rates.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(", "));
+    }
+}
+
+/// Rounds of a sequence coded in one dictionary for the steady-state table.
+const ROUNDS: usize = 20;
+
+/// Per-frame encode MB/s in a dictionary that has been in use for a while, the
+/// way a server codes (its buffers recycled, its index warm).
+fn steady_state(seq: &GlzSequence) -> Vec<f64> {
+    let rounds: Vec<Vec<Image>> = (0..ROUNDS)
+        .map(|r| {
+            seq.frames
+                .iter()
+                .map(|f| {
+                    let mut v = f.data().to_vec();
+                    v.iter_mut().step_by(4).for_each(|b| *b ^= (r as u8).wrapping_mul(37));
+                    Image::from_vec(*f.desc(), v).expect("same layout")
+                })
+                .collect()
+        })
+        .collect();
+    let mut enc = GlzEncoder::new(Arc::new(GlzDictionary::new(seq.window).expect("window")));
+    let mut out = Vec::new();
+    let mut spent = vec![std::time::Duration::ZERO; seq.frames.len()];
+    for (r, frames) in rounds.iter().enumerate() {
+        for (k, f) in frames.iter().enumerate() {
+            let t = std::time::Instant::now();
+            enc.encode_into(&f.as_ref(), lz::ImageType::Rgb32, &mut out).expect("GLZ encode");
+            if r >= ROUNDS / 2 {
+                spent[k] += t.elapsed();
+            }
+        }
+    }
+    seq.frames
+        .iter()
+        .zip(spent)
+        .map(|(f, t)| {
+            let bytes = u64::from(f.width()) * u64::from(f.height()) * 4 * (ROUNDS - ROUNDS / 2) as u64;
+            mb_per_s(bytes, t)
+        })
+        .collect()
 }
