@@ -1,4 +1,4 @@
-//! `paprika demo`: QUIC, LZ and LZ4 round trips of a screenshot, with sizes and speeds.
+//! `paprika demo`: QUIC, LZ, LZ4 and GLZ round trips of a screenshot, with sizes and speeds.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -118,7 +118,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     };
     let img = png_io::load(&input)?;
     let ty_name = if img.format().has_alpha() { "rgba" } else { "rgb32" };
-    let rows = [Codec::Quic, Codec::Lz, Codec::Lz4]
+    let rows = [Codec::Quic, Codec::Lz, Codec::Lz4, Codec::Glz]
         .into_iter()
         .map(|c| measure(&img, c))
         .collect::<anyhow::Result<Vec<Row>>>()?;

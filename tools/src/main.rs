@@ -35,7 +35,7 @@ enum Command {
     Decode(cmd_decode::Args),
     /// Print the header fields of a codec stream, one `key: value` per line.
     Info(cmd_info::Args),
-    /// Encode, decode and verify an image with QUIC, LZ and LZ4, and print sizes and speeds.
+    /// Encode, decode and verify an image with QUIC, LZ, LZ4 and GLZ, and print sizes and speeds.
     Demo(cmd_demo::Args),
 }
 
