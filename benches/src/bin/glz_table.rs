@@ -114,11 +114,15 @@ fn main() {
     println!("{}", per_frame.join("\n"));
     println!("\nSteady state: one long-lived dictionary, {ROUNDS} rounds of the sequence (round r with");
     println!("the blue byte XOR 37r, so rounds do not copy each other), MB/s per frame over the last half.");
-    println!("\n| sequence | encode MB/s per frame |\n|---|---|");
+    println!("`encode_into` copies each frame into the dictionary; `encode_owned` hands the frame over.");
+    println!("\n| sequence | API | encode MB/s per frame |\n|---|---|---|");
     for name in ["seq_scroll", "seq_drag"].into_iter().filter(|n| wanted(n)) {
         let seq = GlzSequence::load(name);
-        let rates = steady_state(&seq);
-        println!("| {name} | {} |", rates.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(", "));
+        for owned in [false, true] {
+            let rates = steady_state(&seq, owned);
+            let api = if owned { "encode_owned" } else { "encode_into" };
+            println!("| {name} | {api} | {} |", rates.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(", "));
+        }
     }
 }
 
@@ -127,7 +131,7 @@ const ROUNDS: usize = 20;
 
 /// Per-frame encode MB/s in a dictionary that has been in use for a while, the
 /// way a server codes (its buffers recycled, its index warm).
-fn steady_state(seq: &GlzSequence) -> Vec<f64> {
+fn steady_state(seq: &GlzSequence, owned: bool) -> Vec<f64> {
     let rounds: Vec<Vec<Image>> = (0..ROUNDS)
         .map(|r| {
             seq.frames
@@ -143,10 +147,14 @@ fn steady_state(seq: &GlzSequence) -> Vec<f64> {
     let mut enc = GlzEncoder::new(Arc::new(GlzDictionary::new(seq.window).expect("window")));
     let mut out = Vec::new();
     let mut spent = vec![std::time::Duration::ZERO; seq.frames.len()];
-    for (r, frames) in rounds.iter().enumerate() {
-        for (k, f) in frames.iter().enumerate() {
+    for (r, frames) in rounds.into_iter().enumerate() {
+        for (k, f) in frames.into_iter().enumerate() {
             let t = std::time::Instant::now();
-            enc.encode_into(&f.as_ref(), lz::ImageType::Rgb32, &mut out).expect("GLZ encode");
+            if owned {
+                enc.encode_owned(f, lz::ImageType::Rgb32, &mut out).expect("GLZ encode");
+            } else {
+                enc.encode_into(&f.as_ref(), lz::ImageType::Rgb32, &mut out).expect("GLZ encode");
+            }
             if r >= ROUNDS / 2 {
                 spent[k] += t.elapsed();
             }

@@ -44,16 +44,32 @@ const KEY_SHIFT: u32 = POS_BITS + ID_BITS;
 pub(crate) struct DictImage {
     pub(crate) id: u64,
     pub(crate) ty: ImageType,
-    /// Compared bits of each pixel: `0x00RRGGBB` (RGB24/32, RGBA colour) or the
-    /// 15 bits of x1r5g5b5 (RGB16).
-    pub(crate) keys: Vec<u32>,
-    /// RGBA only: the alpha of each pixel.
-    pub(crate) alpha: Vec<u8>,
+    /// The pixels as 32-bit words (see `encode::words_of`).
+    pub(crate) words: Words,
 }
 
 impl DictImage {
     pub(crate) fn pixels(&self) -> u64 {
-        self.keys.len() as u64
+        self.words.as_slice().len() as u64
+    }
+}
+
+/// An image's pixels as the dictionary holds them.
+#[derive(Debug)]
+pub(crate) enum Words {
+    /// A copy made for the dictionary.
+    Copied(Vec<u32>),
+    /// The caller's own buffer of 4-byte pixels, handed over (checked to be
+    /// aligned for `u32` when it was).
+    Owned(Vec<u8>),
+}
+
+impl Words {
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        match self {
+            Words::Copied(v) => v,
+            Words::Owned(b) => bytemuck::try_cast_slice(b).unwrap_or(&[]),
+        }
     }
 }
 
@@ -138,8 +154,8 @@ impl GlzDictionary {
 
     /// Gives `image` the next id, evicts the oldest images while the window would
     /// overflow, appends it, and returns the window to code against.
-    pub(crate) fn admit(&self, ty: ImageType, keys: Vec<u32>, alpha: Vec<u8>) -> Result<Admission> {
-        let pixels = keys.len() as u64;
+    pub(crate) fn admit(&self, ty: ImageType, words: Words) -> Result<Admission> {
+        let pixels = words.as_slice().len() as u64;
         // The reference refuses an image as large as the window (`GLZ_ASSERT`).
         if pixels >= self.window_pixels {
             return Err(Error::Parameter(ParameterKind::LargerThanWindow { pixels, window: self.window_pixels }));
@@ -154,7 +170,7 @@ impl GlzDictionary {
         let id = list.next_id;
         list.next_id += 1;
         let head = list.images.front().map_or(id, |i| i.id);
-        list.images.push_back(Arc::new(DictImage { id, ty, keys, alpha }));
+        list.images.push_back(Arc::new(DictImage { id, ty, words }));
         list.pixels += pixels;
         let window = list.images.iter().cloned().collect();
         // The window holds at most 2^25 one-pixel images, so the distance fits.

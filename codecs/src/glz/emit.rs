@@ -22,29 +22,37 @@ pub(super) const MAX_OFFSET: usize = 1 << 25;
 /// Largest image distance the encoder writes (`MAX_IMAGE_DIST`).
 pub(super) const MAX_IMAGE_DIST: u64 = (1 << 24) - 1;
 
-/// How one stream's pixels are written: literal bytes and length bias.
+/// How one stream's pixels are written: literal bytes and length bias. Every
+/// stream reads 32-bit words (4-byte pixels, or RGB16 values widened) and
+/// compares them on [`Stream::MASK`]: RGBA's colour and alpha streams read the
+/// same words.
 pub(super) trait Stream {
-    /// The pixel element the parse compares.
-    type Px: Copy + Eq + bytemuck::Pod;
+    /// The bits of a word this stream codes and compares.
+    const MASK: u32;
     /// Wire bytes of one literal pixel.
     const LITERAL_BYTES: usize;
     /// Pixels a match codes beyond its length field.
     const LEN_BIAS: usize;
     /// Appends the literal bytes of `px`.
-    fn literals(px: &[Self::Px], out: &mut Vec<u8>);
-    /// The part of a pixel kept in a hash slot (at most 24 bits).
-    fn key(p: Self::Px) -> u32;
+    fn literals(px: &[u32], out: &mut Vec<u8>);
+    /// The coded bits of a word, at most 24 of them (a hash slot keeps them).
+    fn key(p: u32) -> u32;
+    /// Whether two words code the same pixel.
+    #[inline(always)]
+    fn same(a: u32, b: u32) -> bool {
+        (a ^ b) & Self::MASK == 0
+    }
 }
 
-/// RGB24/RGB32 and the colour of RGBA: keys `0x00RRGGBB`, literals b, g, r.
+/// RGB24/RGB32 and the colour of RGBA: bits `0x00RRGGBB`, literals b, g, r.
 pub(super) struct Rgb;
-/// RGB16: keys are the 15 bits of x1r5g5b5, literals high byte first.
+/// RGB16: the 15 bits of x1r5g5b5, literals high byte first.
 pub(super) struct Rgb16;
-/// The alpha of RGBA: one byte per pixel.
+/// The alpha of RGBA: byte 3 of each word, one literal byte per pixel.
 pub(super) struct Alpha;
 
 impl Stream for Rgb {
-    type Px = u32;
+    const MASK: u32 = 0x00ff_ffff;
     const LITERAL_BYTES: usize = 3;
     const LEN_BIAS: usize = 0;
     #[inline(always)]
@@ -55,12 +63,12 @@ impl Stream for Rgb {
     }
     #[inline(always)]
     fn key(p: u32) -> u32 {
-        p
+        p & Self::MASK
     }
 }
 
 impl Stream for Rgb16 {
-    type Px = u32;
+    const MASK: u32 = 0x7fff;
     const LITERAL_BYTES: usize = 2;
     const LEN_BIAS: usize = 1;
     #[inline(always)]
@@ -71,27 +79,27 @@ impl Stream for Rgb16 {
     }
     #[inline(always)]
     fn key(p: u32) -> u32 {
-        p
+        p & Self::MASK
     }
 }
 
 impl Stream for Alpha {
-    type Px = u8;
+    const MASK: u32 = 0xff00_0000;
     const LITERAL_BYTES: usize = 1;
     const LEN_BIAS: usize = 2;
     #[inline(always)]
-    fn literals(px: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(px);
+    fn literals(px: &[u32], out: &mut Vec<u8>) {
+        out.extend(px.iter().map(|&p| (p >> 24) as u8));
     }
     #[inline(always)]
-    fn key(p: u8) -> u32 {
-        u32::from(p)
+    fn key(p: u32) -> u32 {
+        p >> 24
     }
 }
 
 /// Appends `px` as literal runs.
 #[inline]
-pub(super) fn literals<S: Stream>(px: &[S::Px], out: &mut Vec<u8>) {
+pub(super) fn literals<S: Stream>(px: &[u32], out: &mut Vec<u8>) {
     for chunk in px.chunks(MAX_COPY) {
         out.push((chunk.len() - 1) as u8);
         S::literals(chunk, out);

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use super::dictionary::{Admission, DictImage, GlzDictionary};
+use super::dictionary::{Admission, DictImage, GlzDictionary, Words};
 use super::emit::{Alpha, Rgb, Rgb16, Stream};
 use super::header::{Header, is_glz_type, write_header};
 use super::parse::{Context, Hashed, Scratch};
 use crate::error::{Error, ParameterKind, Result, UnsupportedKind};
-use crate::image::ImageRef;
+use crate::image::{Image, ImageDesc, ImageRef};
 use crate::lz::{self, ImageType};
 
 /// One encoded image: its id in the dictionary and what the server must know.
@@ -29,10 +29,9 @@ pub struct GlzFrame {
 pub struct GlzEncoder {
     dict: Arc<GlzDictionary>,
     scratch: Scratch,
-    /// Pixel buffers of evicted images, reused for the next images' keys (a
+    /// Pixel buffers of evicted images, reused for the next images' copies (a
     /// fresh 3 MB buffer per frame costs more in page faults than coding it).
-    spare_keys: Vec<Vec<u32>>,
-    spare_alpha: Vec<Vec<u8>>,
+    spare: Vec<Words>,
 }
 
 /// Buffers kept for reuse, at most.
@@ -41,7 +40,7 @@ const SPARES: usize = 2;
 impl GlzEncoder {
     /// An encoder over `dict`.
     pub fn new(dict: Arc<GlzDictionary>) -> Self {
-        GlzEncoder { dict, scratch: Scratch::default(), spare_keys: Vec::new(), spare_alpha: Vec::new() }
+        GlzEncoder { dict, scratch: Scratch::default(), spare: Vec::new() }
     }
 
     /// The dictionary this encoder codes against.
@@ -60,13 +59,43 @@ impl GlzEncoder {
 
     /// Like [`GlzEncoder::encode`], writing into `out` (replacing its contents).
     pub fn encode_into(&mut self, img: &ImageRef<'_>, ty: ImageType, out: &mut Vec<u8>) -> Result<GlzFrame> {
+        let header = self.check(img.desc(), ty)?;
+        let mut words = match self.spare.pop() {
+            Some(Words::Copied(v)) => v,
+            _ => Vec::new(),
+        };
+        words_of(img, ty, &mut words)?;
+        self.code(header, Words::Copied(words), out)
+    }
+
+    /// Like [`GlzEncoder::encode_into`], but the dictionary keeps `img` itself
+    /// rather than a copy of its pixels (as SPICE keeps the drawable): no copy
+    /// for RGB32 and RGBA images stored with tight rows. Other images are copied.
+    pub fn encode_owned(&mut self, img: Image, ty: ImageType, out: &mut Vec<u8>) -> Result<GlzFrame> {
+        let header = self.check(img.desc(), ty)?;
+        let d = *img.desc();
+        let tight = d.stride == d.width as usize * 4 && img.data().len() == d.stride * d.height as usize;
+        if matches!(ty, ImageType::Rgb32 | ImageType::Rgba) && tight {
+            let bytes = img.into_vec();
+            if bytemuck::try_cast_slice::<u8, u32>(&bytes).is_ok() {
+                return self.code(header, Words::Owned(bytes), out);
+            }
+            let img = Image::from_vec(d, bytes)?;
+            return self.encode_into(&img.as_ref(), ty, out);
+        }
+        self.encode_into(&img.as_ref(), ty, out)
+    }
+
+    /// Checks the image against the type and the window; the header to write,
+    /// with the id and window distance still to fill in.
+    fn check(&self, d: &ImageDesc, ty: ImageType) -> Result<Header> {
         if !is_glz_type(ty) {
             return Err(Error::Unsupported(UnsupportedKind::PixelFormat));
         }
-        if img.format() != ty.pixel_format() {
+        if d.format != ty.pixel_format() {
             return Err(Error::Parameter(ParameterKind::FormatMismatch));
         }
-        let (w, h) = (img.width(), img.height());
+        let (w, h) = (d.width, d.height);
         if w == 0 || h == 0 {
             return Err(Error::Parameter(ParameterKind::EmptyImage));
         }
@@ -79,55 +108,41 @@ impl GlzEncoder {
             let window = self.dict.window_pixels();
             return Err(Error::Parameter(ParameterKind::LargerThanWindow { pixels, window }));
         }
-        let mut keys = self.spare_keys.pop().unwrap_or_default();
-        let mut alpha = self.spare_alpha.pop().unwrap_or_default();
-        keys_of(img, ty, &mut keys, &mut alpha)?;
-        let mut adm = self.dict.admit(ty, keys, alpha)?;
+        Ok(Header { image_type: ty, top_down: d.top_down, width: w, height: h, stride, id: 0, win_head_dist: 0 })
+    }
+
+    /// Adds the image's words to the dictionary and codes them.
+    fn code(&mut self, mut header: Header, words: Words, out: &mut Vec<u8>) -> Result<GlzFrame> {
+        let ty = header.image_type;
+        let mut adm = self.dict.admit(ty, words)?;
         let evicted: Vec<u64> = adm.evicted.iter().map(|i| i.id).collect();
         for old in adm.evicted.drain(..) {
-            if let Ok(DictImage { keys, alpha, .. }) = Arc::try_unwrap(old) {
-                if self.spare_keys.len() < SPARES {
-                    self.spare_keys.push(keys);
-                }
-                if self.spare_alpha.len() < SPARES && alpha.capacity() > 0 {
-                    self.spare_alpha.push(alpha);
+            if let Ok(DictImage { words: w @ Words::Copied(_), .. }) = Arc::try_unwrap(old) {
+                if self.spare.len() < SPARES {
+                    self.spare.push(w);
                 }
             }
         }
         out.clear();
-        let header = Header {
-            image_type: ty,
-            top_down: img.desc().top_down,
-            width: w,
-            height: h,
-            stride,
-            id: adm.id,
-            win_head_dist: adm.win_head_dist,
-        };
+        header.id = adm.id;
+        header.win_head_dist = adm.win_head_dist;
         write_header(out, &header);
-        let width = w as usize;
+        let width = header.width as usize;
         match ty {
-            ImageType::Rgb16 => self.stream::<Rgb16>(&adm, width, ty, |i| &i.keys, out),
+            ImageType::Rgb16 => self.stream::<Rgb16>(&adm, width, ty, out),
             ImageType::Rgba => {
-                self.stream::<Rgb>(&adm, width, ty, |i| &i.keys, out);
-                self.stream::<Alpha>(&adm, width, ty, |i| &i.alpha, out);
+                // The alpha stream reads the same words, byte 3 of each.
+                self.stream::<Rgb>(&adm, width, ty, out);
+                self.stream::<Alpha>(&adm, width, ty, out);
             }
-            _ => self.stream::<Rgb>(&adm, width, ty, |i| &i.keys, out),
+            _ => self.stream::<Rgb>(&adm, width, ty, out),
         }
         Ok(GlzFrame { id: adm.id, win_head_dist: adm.win_head_dist, evicted })
     }
 
-    /// Codes one stream of the admitted image, whose pixels `plane` picks.
-    fn stream<S: Hashed>(
-        &mut self,
-        adm: &Admission,
-        width: usize,
-        ty: ImageType,
-        plane: impl Fn(&DictImage) -> &Vec<S::Px>,
-        out: &mut Vec<u8>,
-    ) {
-        let window: Vec<Option<&[S::Px]>> =
-            adm.window.iter().map(|i| (i.ty == ty).then(|| plane(i).as_slice())).collect();
+    /// Codes one stream of the admitted image.
+    fn stream<S: Hashed>(&mut self, adm: &Admission, width: usize, ty: ImageType, out: &mut Vec<u8>) {
+        let window: Vec<Option<&[u32]>> = adm.window.iter().map(|i| (i.ty == ty).then(|| i.words.as_slice())).collect();
         let cur = window.last().copied().flatten().unwrap_or(&[]);
         let ctx = Context::<S> {
             cur,
@@ -136,39 +151,38 @@ impl GlzEncoder {
             first_id: adm.window.first().map_or(adm.id, |i| i.id),
             window,
             index: self.dict.index(),
+            stream: core::marker::PhantomData,
         };
         ctx.parse(out, &mut self.scratch);
     }
 }
 
-/// The compared bits of each pixel (and RGBA's alpha), rows in memory order,
-/// into `keys` and `alpha` (replacing what they held).
-fn keys_of(img: &ImageRef<'_>, ty: ImageType, keys: &mut Vec<u32>, alpha: &mut Vec<u8>) -> Result<()> {
+/// The pixels as 32-bit words, rows in memory order, into `words` (replacing
+/// what it held): RGB32 and RGBA as they are (B, G, R, X/A), RGB24 widened to
+/// B, G, R, 0, RGB16 as its 15 bits.
+fn words_of(img: &ImageRef<'_>, ty: ImageType, words: &mut Vec<u32>) -> Result<()> {
     let d = img.desc();
     let row_bytes = d.row_bytes()?;
     let (w, h) = (d.width as usize, d.height as usize);
-    keys.clear();
-    keys.reserve(w * h);
-    alpha.clear();
+    words.clear();
     let data = img.data();
-    for r in 0..h {
-        let row = &data[r * d.stride..r * d.stride + row_bytes];
-        match ty {
-            ImageType::Rgb24 => {
-                keys.extend(row.chunks_exact(3).map(|p| u32::from_le_bytes([p[0], p[1], p[2], 0])));
+    let rows = (0..h).map(|r| &data[r * d.stride..r * d.stride + row_bytes]);
+    match ty {
+        ImageType::Rgb24 => rows.for_each(|row| {
+            words.extend(row.chunks_exact(3).map(|p| u32::from_le_bytes([p[0], p[1], p[2], 0])));
+        }),
+        ImageType::Rgb16 => rows.for_each(|row| {
+            words.extend(row.chunks_exact(2).map(|p| u32::from(u16::from_le_bytes([p[0], p[1]]) & 0x7fff)));
+        }),
+        _ => {
+            // A plain copy of the rows: the streams mask what they do not code.
+            words.resize(w * h, 0);
+            let dst: &mut [u8] = bytemuck::cast_slice_mut(words.as_mut_slice());
+            for (row, out) in rows.zip(dst.chunks_exact_mut(row_bytes)) {
+                out.copy_from_slice(row);
             }
-            ImageType::Rgb16 => {
-                keys.extend(row.chunks_exact(2).map(|p| u32::from(u16::from_le_bytes([p[0], p[1]]) & 0x7fff)));
-            }
-            _ => {
-                match bytemuck::try_cast_slice::<u8, u32>(row) {
-                    // Aligned rows: whole words, masked (vectorizes well).
-                    Ok(words) => keys.extend(words.iter().map(|p| u32::from_le(*p) & 0x00ff_ffff)),
-                    Err(_) => keys.extend(row.chunks_exact(4).map(|p| u32::from_le_bytes([p[0], p[1], p[2], 0]))),
-                }
-                if ty == ImageType::Rgba {
-                    alpha.extend(row.chunks_exact(4).map(|p| p[3]));
-                }
+            if cfg!(target_endian = "big") {
+                words.iter_mut().for_each(|p| *p = u32::from_le(*p));
             }
         }
     }

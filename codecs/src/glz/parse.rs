@@ -38,10 +38,10 @@ pub(super) trait Hashed: Stream {
     /// Pixels the hash reads.
     const HASH_PX: usize;
     /// The hash of `px[i..i + HASH_PX]` (in bounds).
-    fn hash(px: &[Self::Px], i: usize) -> u64;
+    fn hash(px: &[u32], i: usize) -> u64;
     /// The hash of `px[i..i + LONG_PX]` (in bounds), for the shared index.
     #[inline(always)]
-    fn long_hash(px: &[Self::Px], i: usize) -> u64 {
+    fn long_hash(px: &[u32], i: usize) -> u64 {
         // Pairs of pixels through independent multiplies, so the products overlap.
         let p = &px[i..i + LONG_PX];
         let mut h = 0u64;
@@ -73,7 +73,7 @@ impl Hashed for emit::Rgb {
     const HASH_PX: usize = 2;
     #[inline(always)]
     fn hash(px: &[u32], i: usize) -> u64 {
-        let v = u64::from(px[i]) | u64::from(px[i + 1]) << 24;
+        let v = u64::from(Self::key(px[i])) | u64::from(Self::key(px[i + 1])) << 24;
         v.wrapping_mul(MUL)
     }
 }
@@ -90,8 +90,9 @@ impl Hashed for emit::Rgb16 {
 impl Hashed for emit::Alpha {
     const HASH_PX: usize = 4;
     #[inline(always)]
-    fn hash(px: &[u8], i: usize) -> u64 {
-        let v = u64::from(u32::from_le_bytes([px[i], px[i + 1], px[i + 2], px[i + 3]])) | 1 << 62;
+    fn hash(px: &[u32], i: usize) -> u64 {
+        let a = |k: usize| u64::from(Self::key(px[i + k]));
+        let v = a(0) | a(1) << 8 | a(2) << 16 | a(3) << 24 | 1 << 62;
         v.wrapping_mul(MUL)
     }
 }
@@ -99,17 +100,19 @@ impl Hashed for emit::Alpha {
 /// The pixels of one stream and what it may reference.
 pub(super) struct Context<'a, S: Stream> {
     /// This image's pixels, in stream order.
-    pub(super) cur: &'a [S::Px],
+    pub(super) cur: &'a [u32],
     /// Pixels per row.
     pub(super) width: usize,
     /// This image's id.
     pub(super) id: u64,
     /// The window, oldest first, with this image last: the pixels of each image
     /// this stream may reference (same type), `None` for the others.
-    pub(super) window: Vec<Option<&'a [S::Px]>>,
+    pub(super) window: Vec<Option<&'a [u32]>>,
     /// The id of `window[0]`.
     pub(super) first_id: u64,
     pub(super) index: &'a HashIndex,
+    /// The stream kind the parse codes.
+    pub(super) stream: core::marker::PhantomData<S>,
 }
 
 /// Bits of the table of this image's own positions: 2^16 slots of 8 bytes, in L2 beside the image.
@@ -165,12 +168,12 @@ struct Found {
     gain: isize,
 }
 
-/// Pixels common to `a` and `b` from their starts.
+/// Pixels common to `a` and `b` from their starts, compared on `S::MASK`.
 #[inline(always)]
-fn common<P: bytemuck::Pod>(a: &[P], b: &[P]) -> usize {
+fn common<S: Stream>(a: &[u32], b: &[u32]) -> usize {
     let n = a.len().min(b.len());
-    let size = core::mem::size_of::<P>();
-    simd::masked_prefix_len(bytemuck::cast_slice(&a[..n]), bytemuck::cast_slice(&b[..n]), u64::MAX) / size
+    let mask = u64::from(S::MASK) | u64::from(S::MASK) << 32;
+    simd::masked_prefix_len(bytemuck::cast_slice(&a[..n]), bytemuck::cast_slice(&b[..n]), mask) / 4
 }
 
 impl<S: Hashed> Context<'_, S> {
@@ -197,18 +200,18 @@ impl<S: Hashed> Context<'_, S> {
         // The shared index can only help if the window holds another image of this type.
         let has_earlier = self.window[..me].iter().any(Option::is_some);
         while i < n {
-            let k = cur[i];
+            let k = S::key(cur[i]);
             let mut best = Found { start: i, len: 0, image_dist: 0, offset: 0, gain: 0 };
-            if i > 0 && cur[i - 1] == k {
+            if i > 0 && S::key(cur[i - 1]) == k {
                 self.in_image(&mut best, i, 1, lit);
             }
-            if i >= w && w > 1 && cur[i - w] == k {
+            if i >= w && w > 1 && S::key(cur[i - w]) == k {
                 self.in_image(&mut best, i, w, lit);
             }
             for &(idx, delta) in &reps {
                 if let Some(src) = self.window.get(idx).copied().flatten() {
                     if let Ok(q) = usize::try_from(i as isize - delta) {
-                        if src.get(q) == Some(&k) {
+                        if src.get(q).map(|&p| S::key(p)) == Some(k) {
                             self.cross(&mut best, i, idx, src, q, lit);
                         }
                     }
@@ -216,21 +219,21 @@ impl<S: Hashed> Context<'_, S> {
             }
             if i + S::HASH_PX <= n {
                 let h = S::hash(cur, i);
-                let (pos, key) = local.replace(h, i, S::key(k));
-                if key == S::key(k) && pos < i && i - pos > 1 {
+                let (pos, key) = local.replace(h, i, k);
+                if key == k && pos < i && i - pos > 1 {
                     self.in_image(&mut best, i, i - pos, lit);
                 }
                 // Anchors: positions picked by their content (see the module docs).
                 if (h >> ANCHOR_SHIFT) & ANCHOR_MASK == 0 && i + LONG_PX <= n {
                     let slot = HashIndex::slot(S::long_hash(cur, i));
-                    publish.push((slot as u32, Entry::new(self.id, i, S::key(k))));
+                    publish.push((slot as u32, Entry::new(self.id, i, k)));
                     if has_earlier {
                         let e = self.index.get(slot);
-                        if e.key() == S::key(k) {
+                        if e.key() == k {
                             if let Some(idx) = e.snapshot_index(self.first_id, self.window.len()) {
                                 if let Some(src) = self.window[idx].filter(|_| idx != me) {
                                     let pos = e.pos();
-                                    if src.get(pos) == Some(&k) {
+                                    if src.get(pos).map(|&p| S::key(p)) == Some(k) {
                                         self.cross(&mut best, i, idx, src, pos, lit);
                                     }
                                 }
@@ -285,14 +288,14 @@ impl<S: Hashed> Context<'_, S> {
         if best.len > 0 {
             // Only worth measuring if it also matches where the best so far stops.
             let e = best.start + best.len;
-            if e >= cur.len() || cur[e] != cur[e - dist] {
+            if e >= cur.len() || !S::same(cur[e], cur[e - dist]) {
                 return;
             }
         }
         // Forward: a copy runs front to back, so the source may overlap the match.
-        let fwd = common(&cur[i..], &cur[i - dist..]);
+        let fwd = common::<S>(&cur[i..], &cur[i - dist..]);
         let mut start = i;
-        while start > lit && start > dist && cur[start - 1] == cur[start - 1 - dist] {
+        while start > lit && start > dist && S::same(cur[start - 1], cur[start - 1 - dist]) {
             start -= 1;
         }
         let len = fwd + (i - start);
@@ -305,7 +308,7 @@ impl<S: Hashed> Context<'_, S> {
     /// Considers the match at pixel `q` of the earlier image `window[idx]` at
     /// `i`, extended backwards down to `lit`.
     #[inline(always)]
-    fn cross(&self, best: &mut Found, i: usize, idx: usize, src: &[S::Px], q: usize, lit: usize) {
+    fn cross(&self, best: &mut Found, i: usize, idx: usize, src: &[u32], q: usize, lit: usize) {
         let image_dist = (self.window.len() - 1 - idx) as u64;
         if image_dist > MAX_IMAGE_DIST {
             return;
@@ -314,14 +317,14 @@ impl<S: Hashed> Context<'_, S> {
         if best.len > 0 {
             // Only worth measuring if it also matches where the best so far stops.
             let e = best.start + best.len;
-            if e >= cur.len() || src.get(q + (e - i)) != Some(&cur[e]) {
+            if e >= cur.len() || !src.get(q + (e - i)).is_some_and(|&p| S::same(p, cur[e])) {
                 return;
             }
         }
-        let fwd = common(&cur[i..], &src[q..]);
+        let fwd = common::<S>(&cur[i..], &src[q..]);
         let back = (i - lit).min(q);
         let mut b = 0;
-        while b < back && cur[i - 1 - b] == src[q - 1 - b] {
+        while b < back && S::same(cur[i - 1 - b], src[q - 1 - b]) {
             b += 1;
         }
         let len = fwd + b;
