@@ -167,3 +167,67 @@ impl GlzSequence {
         self.frames.iter().map(|f| u64::from(f.width()) * u64::from(f.height()) * 4).sum()
     }
 }
+
+/// A 1920x1080 desktop composed from the golden-vector inputs: the two
+/// screenshots side by side and below, a photo in a corner (the vectors hold no
+/// 1080p screenshot; this keeps the JPEG benchmarks on screen-like content).
+pub fn desktop_1080p() -> Image {
+    let (w, h) = (1920usize, 1080usize);
+    let mut px = vec![0x30u8; w * h * 4];
+    let mut place = |name: &'static str, x0: usize, y0: usize| {
+        let img = BenchImage::load(name).image.convert(paprika_codecs::PixelFormat::Bgrx32).expect("to BGRX");
+        let (iw, ih) = (img.width() as usize, img.height() as usize);
+        for y in 0..ih.min(h.saturating_sub(y0)) {
+            let n = iw.min(w.saturating_sub(x0));
+            let src = &img.data()[y * iw * 4..][..n * 4];
+            px[((y0 + y) * w + x0) * 4..][..n * 4].copy_from_slice(src);
+        }
+    };
+    place("screen_llvmcov", 0, 780);
+    place("screen_llvmcov", 1280, 0);
+    place("screen_rustdoc", 0, 0);
+    place("photo_astronaut", 1400, 560);
+    Image::from_vec(paprika_codecs::ImageDesc::packed(1920, 1080, paprika_codecs::PixelFormat::Bgrx32).unwrap(), px)
+        .expect("sized")
+}
+
+/// `img` (B,G,R,X) scaled 2x with bilinear filtering: a 4K screen at 200%
+/// scaling when `img` is [`desktop_1080p`].
+pub fn upscale_2x(img: &Image) -> Image {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let src = img.data();
+    let at = |x: usize, y: usize, c: usize| u32::from(src[(y.min(h - 1) * w + x.min(w - 1)) * 4 + c]);
+    let mut out = vec![0u8; w * h * 16];
+    for y in 0..2 * h {
+        for x in 0..2 * w {
+            // Output pixel centres fall a quarter pixel either side of source centres.
+            let (sx, sy) = ((x as isize - 1).max(0) as usize / 2, (y as isize - 1).max(0) as usize / 2);
+            let (fx, fy) = (if x % 2 == 1 { 1 } else { 3 }, if y % 2 == 1 { 1 } else { 3 });
+            for c in 0..3 {
+                let v = at(sx, sy, c) * (4 - fx) * (4 - fy)
+                    + at(sx + 1, sy, c) * fx * (4 - fy)
+                    + at(sx, sy + 1, c) * (4 - fx) * fy
+                    + at(sx + 1, sy + 1, c) * fx * fy;
+                out[(y * 2 * w + x) * 4 + c] = ((v + 8) / 16) as u8;
+            }
+        }
+    }
+    Image::from_vec(
+        paprika_codecs::ImageDesc::packed(2 * w as u32, 2 * h as u32, paprika_codecs::PixelFormat::Bgrx32).unwrap(),
+        out,
+    )
+    .expect("sized")
+}
+
+/// PSNR in dB over the B, G, R bytes of two equally sized B,G,R,X images.
+pub fn psnr_bgrx(a: &[u8], b: &[u8]) -> f64 {
+    let (mut sum, mut n) = (0u64, 0u64);
+    for (p, q) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+        for c in 0..3 {
+            let d = i64::from(p[c]) - i64::from(q[c]);
+            sum += (d * d) as u64;
+            n += 1;
+        }
+    }
+    if sum == 0 { f64::INFINITY } else { 10.0 * (255.0f64 * 255.0 * n as f64 / sum as f64).log10() }
+}

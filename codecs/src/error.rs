@@ -19,6 +19,8 @@ pub enum Codec {
     Lz4,
     /// The SPICE image descriptor and payload framing.
     Spice,
+    /// JPEG and JPEG-alpha.
+    Jpeg,
 }
 
 /// What exactly is wrong with a malformed input.
@@ -174,6 +176,8 @@ pub enum FormatKind {
     },
     /// A compressed wrapper (zlib) that does not inflate to the size it declares.
     BadDeflate,
+    /// A JPEG stream the JPEG decoder refused.
+    BadJpeg,
 }
 
 /// Which configured limit an input ran into.
@@ -300,6 +304,7 @@ impl fmt::Display for Codec {
             Codec::Glz => "glz",
             Codec::Lz4 => "lz4",
             Codec::Spice => "spice image",
+            Codec::Jpeg => "jpeg",
         })
     }
 }
@@ -344,6 +349,7 @@ impl fmt::Display for FormatKind {
                 write!(f, "reference to pixels {offset}..{} of image {id}, which has {pixels}", offset + len)
             }
             FormatKind::BadDeflate => f.write_str("zlib data is corrupt or inflates to another size"),
+            FormatKind::BadJpeg => f.write_str("the JPEG decoder refused the stream"),
             FormatKind::TooShortForSize { min_bits, available_bits } => write!(
                 f,
                 "input of {available_bits} bits is too short for the declared size (needs at least {min_bits})"

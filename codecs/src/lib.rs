@@ -8,6 +8,7 @@ pub mod bits;
 pub mod error;
 pub mod glz;
 pub mod image;
+pub mod jpeg;
 pub mod limits;
 pub mod lz;
 pub mod lz4;

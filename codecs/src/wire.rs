@@ -22,7 +22,7 @@ use crate::error::{Codec, Error, FormatKind, ParameterKind, Result, UnsupportedK
 use crate::glz::{self, GlzWindow};
 use crate::image::{Image, ImageDesc, Palette, PixelFormat};
 use crate::limits::Limits;
-use crate::{lz, lz4, quic};
+use crate::{jpeg, lz, lz4, quic};
 
 /// Bytes of the image descriptor: `u64 id, u8 type, u8 flags, u32 width, u32 height`.
 pub const DESCRIPTOR_BYTES: usize = 18;
@@ -666,14 +666,15 @@ fn decode_glz(d: &ImageDescriptor, data: &[u8], window: &mut GlzWindow) -> Resul
 /// - `LZ_RGB`, `LZ_PLT`: [`lz::decode`] (the LZ type's format; palette types get the
 ///   image's palette attached);
 /// - `LZ4`: [`lz4::decode`] with the descriptor's size (Rgb555, Bgr24, Bgrx32, Bgra32);
-/// - `BITMAP`: the rows copied, packed, in the bitmap's format, with its palette.
+/// - `BITMAP`: the rows copied, packed, in the bitmap's format, with its palette;
+/// - `JPEG`: [`jpeg::decode`] (Bgrx32, or Gray8; top-down);
+/// - `JPEG_ALPHA`: [`jpeg::decode_alpha`] (Bgra32, top-down).
 ///
 /// The size inside the payload must equal the descriptor's (`DimensionMismatch`
 /// otherwise, as the C client's checks). `GLZ_RGB` and `ZLIB_GLZ_RGB` need a window
-/// ([`decode_with_window`]); here they give `Unsupported(ImageType)`, as do `JPEG`,
-/// `JPEG_ALPHA`, `FROM_CACHE`, `FROM_CACHE_LOSSLESS` and `SURFACE` give
-/// `Unsupported(ImageType)`, and a palette from the client's cache
-/// `Unsupported(CachedPalette)`. The palette copy draws on the byte budget.
+/// ([`decode_with_window`]); here they give `Unsupported(ImageType)`, as do
+/// `FROM_CACHE`, `FROM_CACHE_LOSSLESS` and `SURFACE`; a palette from the client's
+/// cache gives `Unsupported(CachedPalette)`. The palette copy draws on the byte budget.
 pub fn decode(image: &SpiceImage<'_>, limits: &Limits) -> Result<Image> {
     let d = &image.descriptor;
     match image.payload {
@@ -709,10 +710,18 @@ pub fn decode(image: &SpiceImage<'_>, limits: &Limits) -> Result<Image> {
         }
         ImagePayload::Lz4 { data } => lz4::decode(data, d.width, d.height, limits),
         ImagePayload::Bitmap(ref b) => decode_bitmap(d, b, limits),
+        ImagePayload::Jpeg { data } => {
+            let img = jpeg::decode(data, limits)?;
+            same_size(d, img.width(), img.height())?;
+            Ok(img)
+        }
+        ImagePayload::JpegAlpha { flags, jpeg_size, data } => {
+            let img = jpeg::decode_alpha(flags, jpeg_size, data, limits)?;
+            same_size(d, img.width(), img.height())?;
+            Ok(img)
+        }
         ImagePayload::GlzRgb { .. }
         | ImagePayload::ZlibGlzRgb { .. }
-        | ImagePayload::Jpeg { .. }
-        | ImagePayload::JpegAlpha { .. }
         | ImagePayload::FromCache
         | ImagePayload::FromCacheLossless
         | ImagePayload::Surface { .. } => {

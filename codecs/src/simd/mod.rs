@@ -17,3 +17,8 @@ pub use self::wide::widen_bgr;
 // b,g,r literals from 4-byte pixels (the scalar loop measured ~5% faster on photos).
 pub use self::scalar::pack_bgr;
 pub use self::wide::{gather_lane, masked_prefix_len};
+
+// JPEG encoder: color conversion, chroma downsampling, forward DCT and quantization
+// (`wide` 1.7-14x faster, see NOTES.md).
+pub use self::scalar::QuantDivisors;
+pub use self::wide::{downsample_2x2, fdct_islow, luma_from_bgr, quantize, ycc_from_bgr};

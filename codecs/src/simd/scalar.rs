@@ -121,3 +121,226 @@ pub fn gather_lane(src: &[u8], lane: usize, dst: &mut [u8]) {
         *d = s[lane];
     }
 }
+
+// ---------------------------------------------------------------------------
+// Baseline JPEG encoder kernels (libjpeg's arithmetic: jccolor.c, jcsample.c,
+// jfdctint.c, jcdctmgr.c), all bit-exact with their `wide` twins.
+
+/// JFIF BT.601 weights in 16-bit fixed point, `round(x * 65536)`.
+pub(super) mod ycc {
+    /// 0.29900 (R to Y).
+    pub const Y_R: i32 = 19595;
+    /// 0.58700 (G to Y).
+    pub const Y_G: i32 = 38470;
+    /// 0.11400 (B to Y).
+    pub const Y_B: i32 = 7471;
+    /// 0.16874 (R to -Cb).
+    pub const CB_R: i32 = 11059;
+    /// 0.33126 (G to -Cb).
+    pub const CB_G: i32 = 21709;
+    /// 0.5 (B to Cb and R to Cr).
+    pub const HALF: i32 = 32768;
+    /// 0.41869 (G to -Cr).
+    pub const CR_G: i32 = 27439;
+    /// 0.08131 (B to -Cr).
+    pub const CR_B: i32 = 5329;
+    /// Rounds Y to nearest.
+    pub const Y_ROUND: i32 = 1 << 15;
+    /// Centres the chroma on 128 and rounds; one short of a half so that the
+    /// largest chroma (an exact 255.5 before rounding) stays 255.
+    pub const C_OFFSET: i32 = (128 << 16) + (1 << 15) - 1;
+}
+
+#[inline(always)]
+fn luma(b: i32, g: i32, r: i32) -> u8 {
+    ((ycc::Y_R * r + ycc::Y_G * g + ycc::Y_B * b + ycc::Y_ROUND) >> 16) as u8
+}
+
+/// Converts `y.len()` pixels of `bpp` bytes (3: B,G,R; 4: B,G,R,X) to JFIF
+/// Y, Cb, Cr with libjpeg's 16-bit fixed-point weights (`jccolor.c`).
+///
+/// `src` must hold at least `y.len() * bpp` bytes and `cb`, `cr` as many
+/// samples as `y`.
+pub fn ycc_from_bgr(src: &[u8], bpp: usize, y: &mut [u8], cb: &mut [u8], cr: &mut [u8]) {
+    let n = y.len();
+    assert!(matches!(bpp, 3 | 4) && src.len() >= n * bpp && cb.len() == n && cr.len() == n);
+    for (i, px) in src.chunks_exact(bpp).take(n).enumerate() {
+        let (b, g, r) = (i32::from(px[0]), i32::from(px[1]), i32::from(px[2]));
+        y[i] = luma(b, g, r);
+        cb[i] = ((ycc::HALF * b - ycc::CB_R * r - ycc::CB_G * g + ycc::C_OFFSET) >> 16) as u8;
+        cr[i] = ((ycc::HALF * r - ycc::CR_G * g - ycc::CR_B * b + ycc::C_OFFSET) >> 16) as u8;
+    }
+}
+
+/// The Y of [`ycc_from_bgr`] alone (grayscale JPEG); `src` holds at least
+/// `y.len() * bpp` bytes.
+pub fn luma_from_bgr(src: &[u8], bpp: usize, y: &mut [u8]) {
+    let n = y.len();
+    assert!(matches!(bpp, 3 | 4) && src.len() >= n * bpp);
+    for (o, px) in y.iter_mut().zip(src.chunks_exact(bpp)) {
+        *o = luma(i32::from(px[0]), i32::from(px[1]), i32::from(px[2]));
+    }
+}
+
+/// Averages 2x2 blocks of two rows into `out.len()` samples (libjpeg's h2v2
+/// downsampling): the rounding bias alternates 1, 2, 1, 2, ... along the row so
+/// that it does not drift the average up or down. `top` and `bottom` hold at
+/// least `2 * out.len()` samples.
+pub fn downsample_2x2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
+    let n = out.len();
+    assert!(top.len() >= 2 * n && bottom.len() >= 2 * n);
+    for (i, ((o, t), b)) in out.iter_mut().zip(top.chunks_exact(2)).zip(bottom.chunks_exact(2)).enumerate() {
+        let sum = u16::from(t[0]) + u16::from(t[1]) + u16::from(b[0]) + u16::from(b[1]);
+        *o = ((sum + 1 + (i as u16 & 1)) >> 2) as u8;
+    }
+}
+
+/// `round(x * 2^13)` of the islow DCT's rotation factors (`FIX_x_xxx` in
+/// jfdctint.c), with `ck = cos(k pi / 16)`.
+pub(super) mod dct {
+    /// Fraction bits of the constants.
+    pub const CONST_BITS: u32 = 13;
+    /// Extra fraction bits the row pass keeps for the column pass.
+    pub const PASS1_BITS: u32 = 2;
+    /// sqrt(2) (-c1 + c3 + c5 - c7).
+    pub const F0_298: i32 = 2446;
+    /// sqrt(2) (c3 - c5).
+    pub const F0_390: i32 = 3196;
+    /// sqrt(2) c6.
+    pub const F0_541: i32 = 4433;
+    /// sqrt(2) (c2 - c6).
+    pub const F0_765: i32 = 6270;
+    /// sqrt(2) (c3 - c7).
+    pub const F0_899: i32 = 7373;
+    /// sqrt(2) c3.
+    pub const F1_175: i32 = 9633;
+    /// sqrt(2) (c1 + c3 - c5 - c7).
+    pub const F1_501: i32 = 12299;
+    /// sqrt(2) (c2 + c6).
+    pub const F1_847: i32 = 15137;
+    /// sqrt(2) (c3 + c5).
+    pub const F1_961: i32 = 16069;
+    /// sqrt(2) (c1 + c3 - c5 + c7).
+    pub const F2_053: i32 = 16819;
+    /// sqrt(2) (c1 + c3).
+    pub const F2_562: i32 = 20995;
+    /// sqrt(2) (c1 + c3 + c5 - c7).
+    pub const F3_072: i32 = 25172;
+}
+
+/// One 8-point islow DCT over `v`: even outputs from the sums, odd outputs from
+/// the differences (the Loeffler–Ligtenberg–Moschytz flow graph, 12 multiplies).
+/// The row pass (`first`) scales its outputs up by `2^PASS1_BITS` to keep
+/// precision for the column pass, which divides that back out.
+#[inline(always)]
+fn fdct_1d(v: [i32; 8], first: bool) -> [i32; 8] {
+    use dct::*;
+    // Rounding right shift (libjpeg's DESCALE).
+    let descale = |x: i32, n: u32| (x + (1 << (n - 1))) >> n;
+    // The row pass keeps PASS1_BITS of fraction; the column pass drops them and
+    // the rotations' CONST_BITS.
+    let rot = if first { CONST_BITS - PASS1_BITS } else { CONST_BITS + PASS1_BITS };
+    let dc = |x: i32| if first { x << PASS1_BITS } else { descale(x, PASS1_BITS) };
+
+    let (s0, s1, s2, s3) = (v[0] + v[7], v[1] + v[6], v[2] + v[5], v[3] + v[4]);
+    let (e0, e1, e2, e3) = (s0 + s3, s1 + s2, s1 - s2, s0 - s3);
+    let mut out = [0i32; 8];
+    out[0] = dc(e0 + e1);
+    out[4] = dc(e0 - e1);
+    let z = (e2 + e3) * F0_541;
+    out[2] = descale(z + e3 * F0_765, rot);
+    out[6] = descale(z - e2 * F1_847, rot);
+
+    // Odd part, on the differences (libjpeg's tmp4..tmp7).
+    let (t4, t5, t6, t7) = (v[3] - v[4], v[2] - v[5], v[1] - v[6], v[0] - v[7]);
+    let z5 = (t4 + t5 + t6 + t7) * F1_175;
+    let z1 = -(t4 + t7) * F0_899;
+    let z2 = -(t5 + t6) * F2_562;
+    let z3 = -(t4 + t6) * F1_961 + z5;
+    let z4 = -(t5 + t7) * F0_390 + z5;
+    out[7] = descale(t4 * F0_298 + z1 + z3, rot);
+    out[5] = descale(t5 * F2_053 + z2 + z4, rot);
+    out[3] = descale(t6 * F3_072 + z2 + z3, rot);
+    out[1] = descale(t7 * F1_501 + z1 + z4, rot);
+    out
+}
+
+/// Forward DCT of the 8x8 block at `src` (row `r` at `src[r * stride..][..8]`)
+/// after the level shift by 128, with libjpeg's islow integer arithmetic
+/// (`jfdctint.c`): `out` (natural row-major order, vertical frequency major)
+/// is 8 times the orthonormal 2-D DCT-II, as libjpeg hands it to quantization.
+///
+/// `src` must hold at least `7 * stride + 8` samples.
+pub fn fdct_islow(src: &[u8], stride: usize, out: &mut [i32; 64]) {
+    assert!(src.len() >= 7 * stride + 8);
+    let mut rows = [[0i32; 8]; 8];
+    for (r, row) in rows.iter_mut().enumerate() {
+        let s = &src[r * stride..r * stride + 8];
+        *row = fdct_1d(std::array::from_fn(|k| i32::from(s[k]) - 128), true);
+    }
+    for c in 0..8 {
+        let col = fdct_1d(std::array::from_fn(|r| rows[r][c]), false);
+        for (u, v) in col.into_iter().enumerate() {
+            out[u * 8 + c] = v;
+        }
+    }
+}
+
+/// A quantization table prepared for [`quantize`]: the table itself for the
+/// plain division, and for the `wide` twin a 16-bit reciprocal and scale per
+/// coefficient that give the same quotients without dividing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuantDivisors {
+    /// The table value `q` (1..=255) per coefficient, natural order.
+    pub(super) q: [u16; 64],
+    /// `4 q`: half the divisor `8 q`, the rounding term.
+    pub(super) round: [u16; 64],
+    /// Reciprocal of `4 q` for the first high-half multiply (see [`QuantDivisors::new`]).
+    pub(super) recip: [u16; 64],
+    /// `2^(16 - shift)`: the second high-half multiply, a per-lane right shift.
+    pub(super) scale: [u16; 64],
+}
+
+impl QuantDivisors {
+    /// Prepares the quantization table `q` (values 1..=255, natural order).
+    ///
+    /// The quotient `floor(t / 8q)` for `t = |c| + 4q < 2^16` is computed as
+    /// `floor(floor(t / 2) / d)` with `d = 4q` and `n = floor(t / 2) < 2^15`:
+    /// with `k = floor(log2 d)` and `d` not a power of two, `m = ceil(2^(16+k) / d)`
+    /// fits 16 bits and `floor(n m / 2^(16+k))` is exact, because the excess
+    /// `n (m d - 2^(16+k)) / (d 2^(16+k)) < n / 2^(16+k) < 2^-(k+1) < 1/d` cannot
+    /// carry past the next multiple of `d`. A power of two `d = 2^k` takes
+    /// `m = 2^15` and a shift one less. `k >= 2`, so the shift past the first
+    /// high half is 1..=9 and `2^(16 - shift)` fits 16 bits.
+    pub fn new(q: &[u16; 64]) -> Self {
+        let mut out = QuantDivisors { q: *q, round: [0; 64], recip: [0; 64], scale: [0; 64] };
+        for (i, &qi) in q.iter().enumerate() {
+            assert!((1..=255).contains(&qi), "quantization table value {qi} out of 1..=255");
+            let d = 4 * u32::from(qi);
+            let k = d.ilog2();
+            let (recip, shift) =
+                if d.is_power_of_two() { (1 << 15, k - 1) } else { ((1u32 << (16 + k)).div_ceil(d), k) };
+            out.round[i] = d as u16;
+            out.recip[i] = recip as u16;
+            out.scale[i] = (1u32 << (16 - shift)) as u16;
+        }
+        out
+    }
+
+    /// The table values, natural order.
+    pub fn table(&self) -> &[u16; 64] {
+        &self.q
+    }
+}
+
+/// Quantizes DCT output (8 times the coefficient, as [`fdct_islow`] gives it):
+/// `out[i] = sign(c) * ((|c| + 4q) / 8q)`, rounding half away from zero
+/// (libjpeg's integer quantization, `jcdctmgr.c`). `|c|` must be at most
+/// 32767 (islow output of 8-bit samples stays within about 8200).
+pub fn quantize(coefs: &[i32; 64], divisors: &QuantDivisors, out: &mut [i16; 64]) {
+    for ((o, &c), &q) in out.iter_mut().zip(coefs).zip(&divisors.q) {
+        let d = 8 * i32::from(q);
+        let m = (c.abs() + d / 2) / d;
+        *o = (if c < 0 { -m } else { m }) as i16;
+    }
+}

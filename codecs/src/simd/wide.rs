@@ -2,9 +2,9 @@
 //! `-C target-cpu=x86-64-v3`, NEON on aarch64); same contracts as [`super::scalar`].
 //! Each handles whole vectors and leaves the remainder to the scalar code.
 
-use super::scalar;
+use super::scalar::{self, QuantDivisors, dct, ycc};
 use bytemuck::cast;
-use wide::{i16x8, i32x8, u8x16, u16x8, u32x4};
+use wide::{i16x8, i16x16, i32x4, i32x8, u8x16, u16x8, u32x4, u64x4};
 
 #[inline(always)]
 fn load16(s: &[u8]) -> u8x16 {
@@ -229,4 +229,236 @@ pub fn gather_lane(src: &[u8], lane: usize, dst: &mut [u8]) {
         dst[16 * g..16 * g + 16].copy_from_slice(u8x16::narrow_i16x8(lo, hi).as_array_ref());
     }
     scalar::gather_lane(&src[64 * groups..4 * n], lane, &mut dst[16 * groups..n]);
+}
+
+// ---------------------------------------------------------------------------
+// Baseline JPEG encoder kernels, bit-exact with their scalar twins.
+
+#[cold]
+#[inline(never)]
+fn short_input() -> ! {
+    // Callers checked the lengths up front; keep the panic path out of the loops.
+    panic!("kernel read past the end of its input")
+}
+
+/// Weights `lo`, `hi` for [`i16x16::dot`] against 32-bit lanes taken as
+/// (low half, high half) pairs of 16-bit values.
+#[inline(always)]
+fn pair(lo: i32, hi: i32) -> i16x16 {
+    cast(i32x8::splat((lo & 0xffff) | (hi << 16)))
+}
+
+/// 8 pixels of `BPP` bytes as 32-bit lanes `B | G << 8 | R << 16 | junk << 24`.
+#[inline(always)]
+fn load_px8<const BPP: usize>(s: &[u8]) -> i32x8 {
+    if BPP == 4 {
+        match s.first_chunk::<32>() {
+            Some(a) => cast(*a),
+            None => short_input(),
+        }
+    } else {
+        let Some(c) = s.first_chunk::<24>() else { short_input() };
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&c[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        // Each 64-bit word holds two whole pixels in its low 6 bytes (the last
+        // one read 2 bytes early so as not to run past the 24); spread them to
+        // two 32-bit lanes.
+        let w = u64x4::from([word(0), word(6), word(12), word(16) >> 16]);
+        let pixels = (w & u64x4::splat(0x00ff_ffff)) | ((w << 8_u32) & u64x4::splat(0x00ff_ffff_0000_0000));
+        cast(pixels)
+    }
+}
+
+/// B and R of each pixel as a 16-bit pair, G alone in the 32-bit lane.
+#[inline(always)]
+fn split_px(px: i32x8) -> (i16x16, i32x8) {
+    let br = cast(px & i32x8::splat(0x00ff_00ff));
+    let g = (px >> 8_u32) & i32x8::splat(0xff);
+    (br, g)
+}
+
+/// Y of 8 pixels: `pmaddwd` takes B, R in one multiply-add; G's weight (over
+/// 2^15) is split into `Y_G - 2^14` and a shift, which also carries the rounding.
+#[inline(always)]
+fn luma8(br: i16x16, g: i32x8) -> i32x8 {
+    let g16: i16x16 = cast(g);
+    let sum = br.dot(pair(ycc::Y_B, ycc::Y_R)) + g16.dot(pair(ycc::Y_G - (1 << 14), 0));
+    (sum + ((g + i32x8::splat(ycc::Y_ROUND >> 14)) << 14_u32)) >> 16_u32
+}
+
+/// Cb and Cr of 8 pixels, as the offset minus the negated sum so that the 0.5
+/// weight fits a signed 16-bit multiplier (-2^15).
+#[inline(always)]
+fn chroma8(br: i16x16, g: i32x8) -> (i32x8, i32x8) {
+    let g16: i16x16 = cast(g);
+    let offset = i32x8::splat(ycc::C_OFFSET);
+    let cb = br.dot(pair(-ycc::HALF, ycc::CB_R)) + g16.dot(pair(ycc::CB_G, 0));
+    let cr = br.dot(pair(ycc::CR_B, -ycc::HALF)) + g16.dot(pair(ycc::CR_G, 0));
+    ((offset - cb) >> 16_u32, (offset - cr) >> 16_u32)
+}
+
+/// 16 lanes of 0..=255 to bytes.
+#[inline(always)]
+fn pack16(lo: i32x8, hi: i32x8) -> u8x16 {
+    u8x16::narrow_i16x8(i16x8::from_i32x8_saturate(lo), i16x8::from_i32x8_saturate(hi))
+}
+
+#[inline(always)]
+fn ycc_rows<const BPP: usize>(src: &[u8], y: &mut [u8], cb: &mut [u8], cr: &mut [u8]) {
+    let n = y.len();
+    let mut i = 0;
+    while i + 16 <= n {
+        let s = &src[i * BPP..];
+        let (br0, g0) = split_px(load_px8::<BPP>(s));
+        let (br1, g1) = split_px(load_px8::<BPP>(&s[8 * BPP..]));
+        let ((cb0, cr0), (cb1, cr1)) = (chroma8(br0, g0), chroma8(br1, g1));
+        y[i..i + 16].copy_from_slice(pack16(luma8(br0, g0), luma8(br1, g1)).as_array_ref());
+        cb[i..i + 16].copy_from_slice(pack16(cb0, cb1).as_array_ref());
+        cr[i..i + 16].copy_from_slice(pack16(cr0, cr1).as_array_ref());
+        i += 16;
+    }
+    scalar::ycc_from_bgr(&src[i * BPP..], BPP, &mut y[i..], &mut cb[i..], &mut cr[i..]);
+}
+
+/// See [`scalar::ycc_from_bgr`]: 16 pixels a step, 32-bit lanes, the weights
+/// applied with 16-bit multiply-adds.
+pub fn ycc_from_bgr(src: &[u8], bpp: usize, y: &mut [u8], cb: &mut [u8], cr: &mut [u8]) {
+    let n = y.len();
+    assert!(matches!(bpp, 3 | 4) && src.len() >= n * bpp && cb.len() == n && cr.len() == n);
+    if bpp == 4 { ycc_rows::<4>(src, y, cb, cr) } else { ycc_rows::<3>(src, y, cb, cr) }
+}
+
+#[inline(always)]
+fn luma_rows<const BPP: usize>(src: &[u8], y: &mut [u8]) {
+    let n = y.len();
+    let mut i = 0;
+    while i + 16 <= n {
+        let s = &src[i * BPP..];
+        let (br0, g0) = split_px(load_px8::<BPP>(s));
+        let (br1, g1) = split_px(load_px8::<BPP>(&s[8 * BPP..]));
+        y[i..i + 16].copy_from_slice(pack16(luma8(br0, g0), luma8(br1, g1)).as_array_ref());
+        i += 16;
+    }
+    scalar::luma_from_bgr(&src[i * BPP..], BPP, &mut y[i..]);
+}
+
+/// See [`scalar::luma_from_bgr`]: the Y half of [`ycc_from_bgr`].
+pub fn luma_from_bgr(src: &[u8], bpp: usize, y: &mut [u8]) {
+    assert!(matches!(bpp, 3 | 4) && src.len() >= y.len() * bpp);
+    if bpp == 4 { luma_rows::<4>(src, y) } else { luma_rows::<3>(src, y) }
+}
+
+/// See [`scalar::downsample_2x2`]: 16 outputs a step; each 16-bit lane of a
+/// row vector is a horizontal pair, summed as its low byte plus its high byte.
+pub fn downsample_2x2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
+    let n = out.len();
+    assert!(top.len() >= 2 * n && bottom.len() >= 2 * n);
+    // Steps start at even outputs, so the bias pattern lines up with the scalar one.
+    let bias = u16x8::from([1, 2, 1, 2, 1, 2, 1, 2]);
+    let low = u16x8::splat(0xff);
+    let pairs = |v: u8x16| {
+        let w: u16x8 = cast(v);
+        (w & low) + (w >> 8_u32)
+    };
+    let mut i = 0;
+    while i + 16 <= n {
+        let avg = |at: usize| (pairs(load16(&top[at..])) + pairs(load16(&bottom[at..])) + bias) >> 2_u32;
+        let (lo, hi) = (avg(2 * i), avg(2 * i + 16));
+        out[i..i + 16].copy_from_slice(u8x16::narrow_i16x8(cast(lo), cast(hi)).as_array_ref());
+        i += 16;
+    }
+    scalar::downsample_2x2(&top[2 * i..], &bottom[2 * i..], &mut out[i..]);
+}
+
+/// `x * c` for lanes within the 16-bit range: `pmaddwd` of the low half by `c`
+/// (the high half, the sign extension, meets a zero weight). One instruction
+/// where a 32-bit multiply is ten cycles on AVX2 and emulated on SSE2.
+#[inline(always)]
+fn mulc(x: i32x8, c: i32) -> i32x8 {
+    cast::<i32x8, i16x16>(x).dot(pair(c, 0))
+}
+
+/// Rounding right shift (libjpeg's DESCALE).
+#[inline(always)]
+fn descale(x: i32x8, n: u32) -> i32x8 {
+    (x + i32x8::splat(1 << (n - 1))) >> n
+}
+
+/// The scalar `fdct_1d` on 8 lanes at once: `v[k]` holds input `k` of 8
+/// independent transforms. Every multiplied operand stays within 16 bits for
+/// 8-bit samples: row-pass outputs are at most 4080 in magnitude, and the
+/// widest column-pass operands (`e2 + e3` and the sum of the four
+/// differences) add eight of them, at most 32640.
+#[inline(always)]
+fn fdct_pass(v: [i32x8; 8], first: bool) -> [i32x8; 8] {
+    use dct::*;
+    let rot = if first { CONST_BITS - PASS1_BITS } else { CONST_BITS + PASS1_BITS };
+    let dc = |x: i32x8| if first { x << PASS1_BITS } else { descale(x, PASS1_BITS) };
+
+    let (s0, s1, s2, s3) = (v[0] + v[7], v[1] + v[6], v[2] + v[5], v[3] + v[4]);
+    let (e0, e1, e2, e3) = (s0 + s3, s1 + s2, s1 - s2, s0 - s3);
+    let z = mulc(e2 + e3, F0_541);
+    let (t4, t5, t6, t7) = (v[3] - v[4], v[2] - v[5], v[1] - v[6], v[0] - v[7]);
+    let z5 = mulc(t4 + t5 + t6 + t7, F1_175);
+    let z1 = mulc(t4 + t7, -F0_899);
+    let z2 = mulc(t5 + t6, -F2_562);
+    let z3 = mulc(t4 + t6, -F1_961) + z5;
+    let z4 = mulc(t5 + t7, -F0_390) + z5;
+    [
+        dc(e0 + e1),
+        descale(mulc(t7, F1_501) + z1 + z4, rot),
+        descale(z + mulc(e3, F0_765), rot),
+        descale(mulc(t6, F3_072) + z2 + z3, rot),
+        dc(e0 - e1),
+        descale(mulc(t5, F2_053) + z2 + z4, rot),
+        descale(z - mulc(e2, F1_847), rot),
+        descale(mulc(t4, F0_298) + z1 + z3, rot),
+    ]
+}
+
+/// 8x8 transpose: AVX2 has one in `wide`; elsewhere four 4x4 quadrant
+/// transposes (SSE's unpack sequence), as `wide`'s 8x8 falls back to lane copies.
+#[inline(always)]
+fn transpose8(m: [i32x8; 8]) -> [i32x8; 8] {
+    if cfg!(target_feature = "avx2") {
+        return i32x8::transpose(m);
+    }
+    let h: [[i32x4; 2]; 8] = m.map(cast);
+    let quad = |r: usize, c: usize| i32x4::transpose([h[r][c], h[r + 1][c], h[r + 2][c], h[r + 3][c]]);
+    let (tl, tr, bl, br) = (quad(0, 0), quad(0, 1), quad(4, 0), quad(4, 1));
+    std::array::from_fn(|k| if k < 4 { cast([tl[k], bl[k]]) } else { cast([tr[k - 4], br[k - 4]]) })
+}
+
+/// See [`scalar::fdct_islow`]: the block as 8 row vectors, transposed so that
+/// the row pass runs on 8 rows at once, transposed back for the column pass.
+pub fn fdct_islow(src: &[u8], stride: usize, out: &mut [i32; 64]) {
+    assert!(src.len() >= 7 * stride + 8);
+    let rows: [i32x8; 8] = std::array::from_fn(|r| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&src[r * stride..r * stride + 8]);
+        let bytes: u8x16 = cast([u64::from_le_bytes(b), 0]);
+        i32x8::from_i16x8(i16x8::from_u8x16_low(bytes)) - i32x8::splat(128)
+    });
+    let rows = transpose8(fdct_pass(transpose8(rows), true));
+    *out = cast(fdct_pass(rows, false));
+}
+
+/// See [`scalar::quantize`]: 8 coefficients a step in 16-bit lanes, dividing
+/// with two high-half multiplies (see [`QuantDivisors::new`]).
+pub fn quantize(coefs: &[i32; 64], divisors: &QuantDivisors, out: &mut [i16; 64]) {
+    let c: [i32x8; 8] = cast(*coefs);
+    let round: [u16x8; 8] = cast(divisors.round);
+    let recip: [u16x8; 8] = cast(divisors.recip);
+    let scale: [u16x8; 8] = cast(divisors.scale);
+    let q: [i16x8; 8] = std::array::from_fn(|k| {
+        let v = i16x8::from_i32x8_saturate(c[k]);
+        let sign = v >> 15_u32;
+        let t = (cast::<i16x8, u16x8>((v ^ sign) - sign) + round[k]) >> 1_u32;
+        let m: i16x8 = cast(t.mul_keep_high(recip[k]).mul_keep_high(scale[k]));
+        (m ^ sign) - sign
+    });
+    *out = cast(q);
 }

@@ -1,0 +1,346 @@
+//! The encoder's pipeline: rows of B, G, R(, X) pixels to Y, Cb, Cr planes (one
+//! MCU row at a time), 8x8 blocks through the forward DCT and quantization, then
+//! Huffman coding. Restart intervals are independent (their DC predictions
+//! start again at 0), so the encoder cuts the image into intervals and codes
+//! them on rayon threads; the stream is the same bytes whatever the thread count.
+
+use rayon::prelude::*;
+
+use super::huffman::{BitWriter, HuffCodes, SymbolCounts, count_block, encode_block, optimal_spec};
+use super::markers::{Component, restart_marker, write_eoi, write_headers, write_sos};
+use super::tables::{HuffSpec, quant_tables, std_ac_chroma, std_ac_luma, std_dc_chroma, std_dc_luma};
+use super::{JpegOptions, Subsampling};
+use crate::error::{Error, ParameterKind, Result, UnsupportedKind};
+use crate::image::{ImageRef, PixelFormat};
+use crate::simd::{self, QuantDivisors};
+
+/// Largest side baseline JPEG can describe.
+const MAX_SIDE: u32 = 65_535;
+/// Images below this many pixels are coded on one thread: splitting costs more.
+const PARALLEL_MIN_PIXELS: u64 = 256 * 256;
+
+/// What every restart interval needs to know, computed once.
+struct Plan<'a> {
+    img: &'a ImageRef<'a>,
+    bpp: usize,
+    sub: Subsampling,
+    /// Picture rows per MCU row (8 or 16).
+    mcu_h: usize,
+    /// MCUs across.
+    mcus_x: usize,
+    /// Width padded to whole MCUs.
+    padded_w: usize,
+    divisors: [QuantDivisors; 2],
+}
+
+/// Encodes `img` (Bgrx32, Bgra32 or Bgr24, any stride, either row order) as a
+/// baseline JFIF stream into `out` (replacing its contents).
+pub(super) fn encode_into(img: &ImageRef<'_>, opts: &JpegOptions, out: &mut Vec<u8>) -> Result<()> {
+    let bpp = match img.format() {
+        PixelFormat::Bgrx32 | PixelFormat::Bgra32 => 4,
+        PixelFormat::Bgr24 => 3,
+        _ => return Err(Error::Unsupported(UnsupportedKind::PixelFormat)),
+    };
+    let (w, h) = (img.width(), img.height());
+    if w == 0 || h == 0 {
+        return Err(Error::Parameter(ParameterKind::EmptyImage));
+    }
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Err(Error::Parameter(ParameterKind::SizeOverflow));
+    }
+    let (mcu_w, mcu_h) = if opts.subsampling == Subsampling::S420 { (16, 16) } else { (8, 8) };
+    let (mcus_x, mcus_y) = ((w as usize).div_ceil(mcu_w), (h as usize).div_ceil(mcu_h));
+    let qt = quant_tables(opts.quality);
+    let plan = Plan {
+        img,
+        bpp,
+        sub: opts.subsampling,
+        mcu_h,
+        mcus_x,
+        padded_w: mcus_x * mcu_w,
+        divisors: [QuantDivisors::new(&qt[0]), QuantDivisors::new(&qt[1])],
+    };
+
+    // Restart intervals: as asked, or (to use the threads) about two per thread.
+    let threads = match opts.threads {
+        0 => rayon::current_num_threads(),
+        n => n,
+    };
+    let pixels = u64::from(w) * u64::from(h);
+    let rows_per_interval = if opts.restart_rows > 0 {
+        usize::from(opts.restart_rows)
+    } else if threads > 1 && pixels >= PARALLEL_MIN_PIXELS {
+        mcus_y.div_ceil(threads * 2).max(1)
+    } else {
+        mcus_y
+    };
+    // DRI counts MCUs in 16 bits: shorten intervals of very wide images.
+    let rows_per_interval = rows_per_interval.min((usize::from(u16::MAX) / mcus_x).max(1));
+    let intervals: Vec<(usize, usize)> =
+        (0..mcus_y).step_by(rows_per_interval).map(|r| (r, (r + rows_per_interval).min(mcus_y))).collect();
+    let restart = if intervals.len() > 1 { (rows_per_interval * mcus_x) as u16 } else { 0 };
+
+    let parallel = threads > 1 && intervals.len() > 1;
+    let code = || code_all(&plan, &intervals, opts.optimize_huffman, parallel);
+    let (specs, bodies) = if parallel && opts.threads != 0 {
+        // A pool of the asked size; `threads: 0` uses rayon's global pool.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|_| Error::Parameter(ParameterKind::SizeOverflow))?;
+        pool.install(code)
+    } else {
+        code()
+    };
+
+    out.clear();
+    let gray = plan.sub == Subsampling::Gray;
+    let comps: Vec<Component> = if gray {
+        vec![Component { id: 1, h: 1, v: 1, qt: 0, dc: 0, ac: 0 }]
+    } else {
+        let s = if plan.sub == Subsampling::S420 { 2 } else { 1 };
+        vec![
+            Component { id: 1, h: s, v: s, qt: 0, dc: 0, ac: 0 },
+            Component { id: 2, h: 1, v: 1, qt: 1, dc: 1, ac: 1 },
+            Component { id: 3, h: 1, v: 1, qt: 1, dc: 1, ac: 1 },
+        ]
+    };
+    let huff: Vec<(u8, u8, &HuffSpec)> = if gray {
+        vec![(0, 0, &specs[0]), (1, 0, &specs[1])]
+    } else {
+        vec![(0, 0, &specs[0]), (1, 0, &specs[1]), (0, 1, &specs[2]), (1, 1, &specs[3])]
+    };
+    let qtables: Vec<[u16; 64]> = if gray { vec![qt[0]] } else { qt.to_vec() };
+    write_headers(out, w as u16, h as u16, &comps, &qtables, &huff, restart);
+    write_sos(out, &comps);
+    for (k, body) in bodies.iter().enumerate() {
+        if k > 0 {
+            out.extend_from_slice(&[0xff, restart_marker(k as u32 - 1)]);
+        }
+        out.extend_from_slice(body);
+    }
+    write_eoi(out);
+    Ok(())
+}
+
+/// `f` over `items`, on the current rayon pool when `parallel`.
+fn map<I: Sync, T: Send>(parallel: bool, items: &[I], f: impl Fn(&I) -> T + Sync + Send) -> Vec<T> {
+    if parallel { items.par_iter().map(f).collect() } else { items.iter().map(f).collect() }
+}
+
+/// Codes every interval; returns the Huffman tables used (luma DC, luma AC,
+/// chroma DC, chroma AC) and each interval's entropy-coded bytes.
+fn code_all(
+    plan: &Plan<'_>,
+    intervals: &[(usize, usize)],
+    optimize: bool,
+    parallel: bool,
+) -> ([HuffSpec; 4], Vec<Vec<u8>>) {
+    if !optimize {
+        let specs = [std_dc_luma(), std_ac_luma(), std_dc_chroma(), std_ac_chroma()];
+        let codes = codes_of(&specs);
+        let bodies = map(parallel, intervals, |&(a, b)| code_interval(plan, a, b, &codes));
+        return (specs, bodies);
+    }
+    // First pass: quantized blocks and symbol counts per interval; then tables
+    // from the totals, and the stored blocks coded with them.
+    let passes = map(parallel, intervals, |&(a, b)| blocks_and_counts(plan, a, b));
+    let mut totals = [SymbolCounts::default(), SymbolCounts::default()];
+    for (_, c) in &passes {
+        for k in 0..2 {
+            totals[k].add(&c[k]);
+        }
+    }
+    let specs = [
+        optimal_spec(&totals[0].dc),
+        optimal_spec(&totals[0].ac),
+        optimal_spec(&totals[1].dc),
+        optimal_spec(&totals[1].ac),
+    ];
+    let codes = codes_of(&specs);
+    let bodies = map(parallel, &passes, |(blocks, _)| code_stored(plan, blocks, &codes));
+    (specs, bodies)
+}
+
+/// The four Huffman encoding tables: luma DC, luma AC, chroma DC, chroma AC.
+fn codes_of(specs: &[HuffSpec; 4]) -> [HuffCodes; 4] {
+    [
+        HuffCodes::from_spec(&specs[0]),
+        HuffCodes::from_spec(&specs[1]),
+        HuffCodes::from_spec(&specs[2]),
+        HuffCodes::from_spec(&specs[3]),
+    ]
+}
+
+/// One MCU row's planes, reused from row to row.
+struct Planes {
+    y: Vec<u8>,
+    cb: Vec<u8>,
+    cr: Vec<u8>,
+    /// Full-resolution chroma rows before 2x2 downsampling (4:2:0).
+    cb_full: Vec<u8>,
+    cr_full: Vec<u8>,
+}
+
+impl Planes {
+    fn new(plan: &Plan<'_>) -> Self {
+        let pw = plan.padded_w;
+        let rows = plan.mcu_h;
+        let (cw, ch) = if plan.sub == Subsampling::S420 { (pw / 2, rows / 2) } else { (pw, rows) };
+        let full = if plan.sub == Subsampling::S420 { pw * rows } else { 0 };
+        Planes {
+            y: vec![0; pw * rows],
+            cb: vec![0; cw * ch],
+            cr: vec![0; cw * ch],
+            cb_full: vec![0; full],
+            cr_full: vec![0; full],
+        }
+    }
+
+    /// Fills the planes with MCU row `my`: converted pixels, the right and bottom
+    /// edges repeated out to whole MCUs.
+    fn load(&mut self, plan: &Plan<'_>, my: usize) {
+        let img = plan.img;
+        let d = img.desc();
+        let (w, h) = (d.width as usize, d.height as usize);
+        let pw = plan.padded_w;
+        let gray = plan.sub == Subsampling::Gray;
+        let s420 = plan.sub == Subsampling::S420;
+        for r in 0..plan.mcu_h {
+            let y = (my * plan.mcu_h + r).min(h - 1);
+            let mem = if d.top_down { y } else { h - 1 - y };
+            let src = &img.data()[mem * d.stride..mem * d.stride + w * plan.bpp];
+            let yrow = &mut self.y[r * pw..(r + 1) * pw];
+            if gray {
+                simd::luma_from_bgr(src, plan.bpp, &mut yrow[..w]);
+                let last = yrow[w - 1];
+                yrow[w..].fill(last);
+                continue;
+            }
+            let (cb, cr) = if s420 {
+                (&mut self.cb_full[r * pw..(r + 1) * pw], &mut self.cr_full[r * pw..(r + 1) * pw])
+            } else {
+                (&mut self.cb[r * pw..(r + 1) * pw], &mut self.cr[r * pw..(r + 1) * pw])
+            };
+            simd::ycc_from_bgr(src, plan.bpp, &mut yrow[..w], &mut cb[..w], &mut cr[..w]);
+            for row in [yrow, cb, cr] {
+                let last = row[w - 1];
+                row[w..].fill(last);
+            }
+        }
+        if s420 {
+            let cw = pw / 2;
+            for r in 0..plan.mcu_h / 2 {
+                let (t, b) = (2 * r * pw, (2 * r + 1) * pw);
+                simd::downsample_2x2(
+                    &self.cb_full[t..t + pw],
+                    &self.cb_full[b..b + pw],
+                    &mut self.cb[r * cw..(r + 1) * cw],
+                );
+                simd::downsample_2x2(
+                    &self.cr_full[t..t + pw],
+                    &self.cr_full[b..b + pw],
+                    &mut self.cr[r * cw..(r + 1) * cw],
+                );
+            }
+        }
+    }
+
+    /// Calls `f(component, block)` for every block of MCU `mx`, in scan order:
+    /// the luma blocks (1 or 4), then Cb and Cr.
+    fn blocks(&self, plan: &Plan<'_>, mx: usize, mut f: impl FnMut(usize, &[i16; 64])) {
+        let pw = plan.padded_w;
+        let mut coef = [0i32; 64];
+        let mut q = [0i16; 64];
+        let mut one = |plane: &[u8],
+                       stride: usize,
+                       at: usize,
+                       table: usize,
+                       comp: usize,
+                       f: &mut dyn FnMut(usize, &[i16; 64])| {
+            simd::fdct_islow(&plane[at..], stride, &mut coef);
+            simd::quantize(&coef, &plan.divisors[table], &mut q);
+            f(comp, &q);
+        };
+        match plan.sub {
+            Subsampling::Gray => one(&self.y, pw, mx * 8, 0, 0, &mut f),
+            Subsampling::S444 => {
+                one(&self.y, pw, mx * 8, 0, 0, &mut f);
+                one(&self.cb, pw, mx * 8, 1, 1, &mut f);
+                one(&self.cr, pw, mx * 8, 1, 2, &mut f);
+            }
+            Subsampling::S420 => {
+                for (dy, dx) in [(0, 0), (0, 8), (8, 0), (8, 8)] {
+                    one(&self.y, pw, dy * pw + mx * 16 + dx, 0, 0, &mut f);
+                }
+                let cw = pw / 2;
+                one(&self.cb, cw, mx * 8, 1, 1, &mut f);
+                one(&self.cr, cw, mx * 8, 1, 2, &mut f);
+            }
+        }
+    }
+}
+
+/// Codes MCU rows `a..b` (one restart interval) with the given tables.
+fn code_interval(plan: &Plan<'_>, a: usize, b: usize, codes: &[HuffCodes; 4]) -> Vec<u8> {
+    let mut planes = Planes::new(plan);
+    let mut w = BitWriter::new(Vec::with_capacity((b - a) * plan.padded_w * plan.mcu_h / 4));
+    let mut dc = [0i16; 3];
+    for my in a..b {
+        planes.load(plan, my);
+        for mx in 0..plan.mcus_x {
+            planes.blocks(plan, mx, |comp, q| {
+                let t = if comp == 0 { 0 } else { 2 };
+                encode_block(q, &mut dc[comp], &codes[t], &codes[t + 1], &mut w);
+            });
+        }
+    }
+    w.pad_to_byte();
+    w.into_inner()
+}
+
+/// The quantized blocks of MCU rows `a..b` in scan order, and their symbol
+/// counts (luma, chroma), for the optimized-Huffman first pass.
+fn blocks_and_counts(plan: &Plan<'_>, a: usize, b: usize) -> (Vec<[i16; 64]>, [SymbolCounts; 2]) {
+    let mut planes = Planes::new(plan);
+    let per_mcu = match plan.sub {
+        Subsampling::Gray => 1,
+        Subsampling::S444 => 3,
+        Subsampling::S420 => 6,
+    };
+    let mut blocks = Vec::with_capacity((b - a) * plan.mcus_x * per_mcu);
+    let mut counts = [SymbolCounts::default(), SymbolCounts::default()];
+    let mut dc = [0i16; 3];
+    for my in a..b {
+        planes.load(plan, my);
+        for mx in 0..plan.mcus_x {
+            planes.blocks(plan, mx, |comp, q| {
+                count_block(q, &mut dc[comp], &mut counts[usize::from(comp > 0)]);
+                blocks.push(*q);
+            });
+        }
+    }
+    (blocks, counts)
+}
+
+/// Codes stored blocks (one restart interval) with the given tables.
+fn code_stored(plan: &Plan<'_>, blocks: &[[i16; 64]], codes: &[HuffCodes; 4]) -> Vec<u8> {
+    let per_mcu = match plan.sub {
+        Subsampling::Gray => 1,
+        Subsampling::S444 => 3,
+        Subsampling::S420 => 6,
+    };
+    let comp_of = |k: usize| match plan.sub {
+        Subsampling::S420 => (k % 6).saturating_sub(3),
+        _ => k % per_mcu,
+    };
+    let mut w = BitWriter::new(Vec::with_capacity(blocks.len() * 16));
+    let mut dc = [0i16; 3];
+    for (k, q) in blocks.iter().enumerate() {
+        let comp = comp_of(k);
+        let t = if comp == 0 { 0 } else { 2 };
+        encode_block(q, &mut dc[comp], &codes[t], &codes[t + 1], &mut w);
+    }
+    w.pad_to_byte();
+    w.into_inner()
+}
