@@ -81,19 +81,6 @@ pub(super) fn encode_into(img: &ImageRef<'_>, opts: &JpegOptions, out: &mut Vec<
     let restart = if intervals.len() > 1 { (rows_per_interval * mcus_x) as u16 } else { 0 };
 
     let parallel = threads > 1 && intervals.len() > 1;
-    let code = || code_all(&plan, &intervals, opts.optimize_huffman, parallel);
-    let (specs, bodies) = if parallel && opts.threads != 0 {
-        // A pool of the asked size; `threads: 0` uses rayon's global pool.
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|_| Error::Parameter(ParameterKind::SizeOverflow))?;
-        pool.install(code)
-    } else {
-        code()
-    };
-
-    out.clear();
     let gray = plan.sub == Subsampling::Gray;
     let comps: Vec<Component> = if gray {
         vec![Component { id: 1, h: 1, v: 1, qt: 0, dc: 0, ac: 0 }]
@@ -105,19 +92,27 @@ pub(super) fn encode_into(img: &ImageRef<'_>, opts: &JpegOptions, out: &mut Vec<
             Component { id: 3, h: 1, v: 1, qt: 1, dc: 1, ac: 1 },
         ]
     };
-    let huff: Vec<(u8, u8, &HuffSpec)> = if gray {
-        vec![(0, 0, &specs[0]), (1, 0, &specs[1])]
-    } else {
-        vec![(0, 0, &specs[0]), (1, 0, &specs[1]), (0, 1, &specs[2]), (1, 1, &specs[3])]
-    };
     let qtables: Vec<[u16; 64]> = if gray { vec![qt[0]] } else { qt.to_vec() };
-    write_headers(out, w as u16, h as u16, &comps, &qtables, &huff, restart);
-    write_sos(out, &comps);
-    for (k, body) in bodies.iter().enumerate() {
-        if k > 0 {
-            out.extend_from_slice(&[0xff, restart_marker(k as u32 - 1)]);
-        }
-        out.extend_from_slice(body);
+    let head = |out: &mut Vec<u8>, specs: &[HuffSpec; 4]| {
+        out.clear();
+        let huff: Vec<(u8, u8, &HuffSpec)> = if gray {
+            vec![(0, 0, &specs[0]), (1, 0, &specs[1])]
+        } else {
+            vec![(0, 0, &specs[0]), (1, 0, &specs[1]), (0, 1, &specs[2]), (1, 1, &specs[3])]
+        };
+        write_headers(out, w as u16, h as u16, &comps, &qtables, &huff, restart);
+        write_sos(out, &comps);
+    };
+    let code = |out: &mut Vec<u8>| code_all(&plan, &intervals, opts.optimize_huffman, parallel, out, head);
+    if parallel && opts.threads != 0 {
+        // A pool of the asked size; `threads: 0` uses rayon's global pool.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|_| Error::Parameter(ParameterKind::SizeOverflow))?;
+        pool.install(|| code(out));
+    } else {
+        code(out);
     }
     write_eoi(out);
     Ok(())
@@ -128,19 +123,46 @@ fn map<I: Sync, T: Send>(parallel: bool, items: &[I], f: impl Fn(&I) -> T + Sync
     if parallel { items.par_iter().map(f).collect() } else { items.iter().map(f).collect() }
 }
 
-/// Codes every interval; returns the Huffman tables used (luma DC, luma AC,
-/// chroma DC, chroma AC) and each interval's entropy-coded bytes.
+/// Codes every interval into `out`: `head` first writes the headers for the
+/// Huffman tables used (luma DC, luma AC, chroma DC, chroma AC), then each
+/// interval's entropy-coded bytes follow with restart markers between them.
+/// On one thread the intervals are coded straight into `out`; on several each
+/// into its own buffer, appended in order.
 fn code_all(
     plan: &Plan<'_>,
     intervals: &[(usize, usize)],
     optimize: bool,
     parallel: bool,
-) -> ([HuffSpec; 4], Vec<Vec<u8>>) {
+    out: &mut Vec<u8>,
+    head: impl Fn(&mut Vec<u8>, &[HuffSpec; 4]),
+) {
+    // A guess at the coded size (about 2 bits a pixel, generous for q85), so
+    // the buffers rarely grow.
+    let guess = |rows: usize| rows * plan.padded_w * plan.mcu_h / 4;
+    let emit = |out: &mut Vec<u8>, k: usize| {
+        if k > 0 {
+            out.extend_from_slice(&[0xff, restart_marker(k as u32 - 1)]);
+        }
+    };
     if !optimize {
         let specs = [std_dc_luma(), std_ac_luma(), std_dc_chroma(), std_ac_chroma()];
         let codes = codes_of(&specs);
-        let bodies = map(parallel, intervals, |&(a, b)| code_interval(plan, a, b, &codes));
-        return (specs, bodies);
+        head(out, &specs);
+        if parallel {
+            let bodies =
+                map(true, intervals, |&(a, b)| code_interval(plan, a, b, &codes, Vec::with_capacity(guess(b - a))));
+            for (k, body) in bodies.iter().enumerate() {
+                emit(out, k);
+                out.extend_from_slice(body);
+            }
+        } else {
+            out.reserve(guess(plan_rows(intervals)));
+            for (k, &(a, b)) in intervals.iter().enumerate() {
+                emit(out, k);
+                *out = code_interval(plan, a, b, &codes, std::mem::take(out));
+            }
+        }
+        return;
     }
     // First pass: quantized blocks and symbol counts per interval; then tables
     // from the totals, and the stored blocks coded with them.
@@ -158,8 +180,25 @@ fn code_all(
         optimal_spec(&totals[1].ac),
     ];
     let codes = codes_of(&specs);
-    let bodies = map(parallel, &passes, |(blocks, _)| code_stored(plan, blocks, &codes));
-    (specs, bodies)
+    head(out, &specs);
+    if parallel {
+        let bodies =
+            map(true, &passes, |(blocks, _)| code_stored(plan, blocks, &codes, Vec::with_capacity(blocks.len() * 16)));
+        for (k, body) in bodies.iter().enumerate() {
+            emit(out, k);
+            out.extend_from_slice(body);
+        }
+    } else {
+        for (k, (blocks, _)) in passes.iter().enumerate() {
+            emit(out, k);
+            *out = code_stored(plan, blocks, &codes, std::mem::take(out));
+        }
+    }
+}
+
+/// MCU rows in all the intervals.
+fn plan_rows(intervals: &[(usize, usize)]) -> usize {
+    intervals.iter().map(|&(a, b)| b - a).sum()
 }
 
 /// The four Huffman encoding tables: luma DC, luma AC, chroma DC, chroma AC.
@@ -250,7 +289,6 @@ impl Planes {
     /// the luma blocks (1 or 4), then Cb and Cr.
     fn blocks(&self, plan: &Plan<'_>, mx: usize, mut f: impl FnMut(usize, &[i16; 64])) {
         let pw = plan.padded_w;
-        let mut coef = [0i32; 64];
         let mut q = [0i16; 64];
         let mut one = |plane: &[u8],
                        stride: usize,
@@ -258,8 +296,7 @@ impl Planes {
                        table: usize,
                        comp: usize,
                        f: &mut dyn FnMut(usize, &[i16; 64])| {
-            simd::fdct_islow(&plane[at..], stride, &mut coef);
-            simd::quantize(&coef, &plan.divisors[table], &mut q);
+            simd::fdct_quantize(&plane[at..], stride, &plan.divisors[table], &mut q);
             f(comp, &q);
         };
         match plan.sub {
@@ -281,10 +318,11 @@ impl Planes {
     }
 }
 
-/// Codes MCU rows `a..b` (one restart interval) with the given tables.
-fn code_interval(plan: &Plan<'_>, a: usize, b: usize, codes: &[HuffCodes; 4]) -> Vec<u8> {
+/// Codes MCU rows `a..b` (one restart interval) with the given tables,
+/// appending to `out`.
+fn code_interval(plan: &Plan<'_>, a: usize, b: usize, codes: &[HuffCodes; 4], out: Vec<u8>) -> Vec<u8> {
     let mut planes = Planes::new(plan);
-    let mut w = BitWriter::new(Vec::with_capacity((b - a) * plan.padded_w * plan.mcu_h / 4));
+    let mut w = BitWriter::new(out);
     let mut dc = [0i16; 3];
     for my in a..b {
         planes.load(plan, my);
@@ -323,8 +361,9 @@ fn blocks_and_counts(plan: &Plan<'_>, a: usize, b: usize) -> (Vec<[i16; 64]>, [S
     (blocks, counts)
 }
 
-/// Codes stored blocks (one restart interval) with the given tables.
-fn code_stored(plan: &Plan<'_>, blocks: &[[i16; 64]], codes: &[HuffCodes; 4]) -> Vec<u8> {
+/// Codes stored blocks (one restart interval) with the given tables,
+/// appending to `out`.
+fn code_stored(plan: &Plan<'_>, blocks: &[[i16; 64]], codes: &[HuffCodes; 4], out: Vec<u8>) -> Vec<u8> {
     let per_mcu = match plan.sub {
         Subsampling::Gray => 1,
         Subsampling::S444 => 3,
@@ -334,7 +373,7 @@ fn code_stored(plan: &Plan<'_>, blocks: &[[i16; 64]], codes: &[HuffCodes; 4]) ->
         Subsampling::S420 => (k % 6).saturating_sub(3),
         _ => k % per_mcu,
     };
-    let mut w = BitWriter::new(Vec::with_capacity(blocks.len() * 16));
+    let mut w = BitWriter::new(out);
     let mut dc = [0i16; 3];
     for (k, q) in blocks.iter().enumerate() {
         let comp = comp_of(k);

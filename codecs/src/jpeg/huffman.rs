@@ -165,20 +165,52 @@ fn category(v: i32) -> (u32, u32) {
     (nbits, bits)
 }
 
-/// The block in zigzag order, and a mask of its nonzero AC coefficients (bit k
-/// for zigzag position k; bit 0, the DC, is left clear).
-#[inline(always)]
-fn zigzag_and_mask(coefs: &[i16; 64]) -> ([i16; 64], u64) {
-    let zz: [i16; 64] = std::array::from_fn(|k| coefs[usize::from(ZIGZAG[k] & 63)]);
-    // Eight lanes at a time: the compiler does not turn a scalar loop of
-    // compares into movemasks, and this halves the block's fixed cost.
-    let mut mask = 0u64;
-    for (c, lanes) in zz.chunks_exact(8).enumerate() {
-        let v = i16x8::new(std::array::from_fn(|i| lanes[i]));
-        let zero = v.cmp_eq(i16x8::ZERO).move_mask() as u64 & 0xff;
-        mask |= (zero ^ 0xff) << (8 * c);
+/// `ZZ_OF_ROW[r][m]`: the zigzag-order mask (bit k for zigzag position k) of
+/// the coefficients of row `r` (natural positions `8r..8r+8`) set in `m`.
+/// Eight lookups turn a natural-order mask into a zigzag-order one, where
+/// gathering the block into zigzag order takes 64 loads and stores.
+static ZZ_OF_ROW: [[u64; 256]; 8] = {
+    let mut pos = [0u8; 64];
+    let mut k = 0;
+    while k < 64 {
+        pos[ZIGZAG[k] as usize] = k as u8;
+        k += 1;
     }
-    (zz, mask & !1)
+    let mut t = [[0u64; 256]; 8];
+    let mut r = 0;
+    while r < 8 {
+        let mut m = 0;
+        while m < 256 {
+            let mut bits = 0u64;
+            let mut c = 0;
+            while c < 8 {
+                if m >> c & 1 == 1 {
+                    bits |= 1 << pos[r * 8 + c];
+                }
+                c += 1;
+            }
+            t[r][m] = bits;
+            m += 1;
+        }
+        r += 1;
+    }
+    t
+};
+
+/// A mask of the block's nonzero AC coefficients in zigzag order (bit k for
+/// zigzag position k; bit 0, the DC, is left clear). The coefficients stay in
+/// natural order: the coder reads `coefs[ZIGZAG[k]]`.
+#[inline(always)]
+fn nonzero_zigzag_mask(coefs: &[i16; 64]) -> u64 {
+    // Eight lanes (one row) at a time: the compiler does not turn a scalar
+    // loop of compares into movemasks.
+    let rows: [i16x8; 8] = bytemuck::cast(*coefs);
+    let mut mask = 0u64;
+    for (r, v) in rows.iter().enumerate() {
+        let nonzero = !v.cmp_eq(i16x8::ZERO).move_mask() as usize & 0xff;
+        mask |= ZZ_OF_ROW[r][nonzero];
+    }
+    mask & !1
 }
 
 /// Codes one block: `coefs` are quantized coefficients in natural (row-major)
@@ -199,11 +231,12 @@ pub(crate) fn encode_block(coefs: &[i16; 64], prev_dc: &mut i16, dc: &HuffCodes,
     // Code and magnitude together: at most 16 + 11 bits, one put.
     acc.put(out, (code << nbits) | bits, len + nbits);
 
-    let (zz, mut mask) = zigzag_and_mask(coefs);
+    let mut mask = nonzero_zigzag_mask(coefs);
     let mut last = 0u32;
     while mask != 0 {
         let k = mask.trailing_zeros();
         mask &= mask - 1;
+        let v = coefs[usize::from(ZIGZAG[k as usize & 63] & 63)];
         let mut run = k - last - 1;
         last = k;
         if run >= 16 {
@@ -214,8 +247,8 @@ pub(crate) fn encode_block(coefs: &[i16; 64], prev_dc: &mut i16, dc: &HuffCodes,
                 run -= 16;
             }
         }
-        let (nbits, bits) = category(i32::from(zz[k as usize]));
-        debug_assert!(nbits <= 10, "AC coefficient {} out of baseline range", zz[k as usize]);
+        let (nbits, bits) = category(i32::from(v));
+        debug_assert!(nbits <= 10, "AC coefficient {v} out of baseline range");
         let (code, len) = ac.code(((run << 4) | nbits) as usize);
         debug_assert!(len > 0, "AC symbol {:#x} has no code", (run << 4) | nbits);
         acc.put(out, (code << nbits) | bits, len + nbits);
@@ -261,18 +294,19 @@ pub(crate) fn count_block(coefs: &[i16; 64], prev_dc: &mut i16, counts: &mut Sym
     *prev_dc = coefs[0];
     bump(&mut counts.dc[category(diff).0 as usize & 0xff]);
 
-    let (zz, mut mask) = zigzag_and_mask(coefs);
+    let mut mask = nonzero_zigzag_mask(coefs);
     let mut last = 0u32;
     while mask != 0 {
         let k = mask.trailing_zeros();
         mask &= mask - 1;
+        let v = coefs[usize::from(ZIGZAG[k as usize & 63] & 63)];
         let mut run = k - last - 1;
         last = k;
         while run >= 16 {
             bump(&mut counts.ac[ZRL]);
             run -= 16;
         }
-        let nbits = category(i32::from(zz[k as usize])).0;
+        let nbits = category(i32::from(v)).0;
         bump(&mut counts.ac[((run << 4) | nbits) as usize & 0xff]);
     }
     if last != 63 {

@@ -21,4 +21,4 @@ pub use self::wide::{gather_lane, masked_prefix_len};
 // JPEG encoder: color conversion, chroma downsampling, forward DCT and quantization
 // (`wide` 1.7-14x faster, see NOTES.md).
 pub use self::scalar::QuantDivisors;
-pub use self::wide::{downsample_2x2, fdct_islow, luma_from_bgr, quantize, ycc_from_bgr};
+pub use self::wide::{downsample_2x2, fdct_quantize, luma_from_bgr, ycc_from_bgr};

@@ -289,7 +289,11 @@ pub fn fdct_islow(src: &[u8], stride: usize, out: &mut [i32; 64]) {
 /// A quantization table prepared for [`quantize`]: the table itself for the
 /// plain division, and for the `wide` twin a 16-bit reciprocal and scale per
 /// coefficient that give the same quotients without dividing.
+///
+/// Laid out in order and 32-byte aligned, so the `wide` code can view each
+/// table as vectors in place.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[repr(C, align(32))]
 pub struct QuantDivisors {
     /// The table value `q` (1..=255) per coefficient, natural order.
     pub(super) q: [u16; 64],
@@ -343,4 +347,13 @@ pub fn quantize(coefs: &[i32; 64], divisors: &QuantDivisors, out: &mut [i16; 64]
         let m = (c.abs() + d / 2) / d;
         *o = (if c < 0 { -m } else { m }) as i16;
     }
+}
+
+/// [`fdct_islow`] then [`quantize`]: the quantized coefficients of the 8x8
+/// block at `src` (natural order). `src` must hold at least `7 * stride + 8`
+/// samples.
+pub fn fdct_quantize(src: &[u8], stride: usize, divisors: &QuantDivisors, out: &mut [i16; 64]) {
+    let mut coefs = [0; 64];
+    fdct_islow(src, stride, &mut coefs);
+    quantize(&coefs, divisors, out);
 }

@@ -442,6 +442,38 @@ fn quantize_agrees() {
 }
 
 #[test]
+fn fdct_quantize_agrees() {
+    let mut next = rng(0xfd9);
+    let tables: Vec<[u16; 64]> = vec![
+        [1; 64],
+        [255; 64],
+        std::array::from_fn(|i| [5, 3, 3, 5, 7, 12, 15, 18][i % 8] + (i / 8) as u16 * 2),
+        std::array::from_fn(|_| 1 + (next() % 255) as u16),
+        std::array::from_fn(|_| 1 << (next() % 8)),
+    ];
+    let divs: Vec<QuantDivisors> = tables.iter().map(QuantDivisors::new).collect();
+    let mut check = |block: &[u8; 64], what: &str| {
+        // The block inside a wider plane, with a stride and a ragged end.
+        let stride = 8 + (next() % 24) as usize;
+        let mut plane = bytes(&mut next, 7 * stride + 8, 8);
+        for r in 0..8 {
+            plane[r * stride..r * stride + 8].copy_from_slice(&block[r * 8..r * 8 + 8]);
+        }
+        let div = &divs[(next() % divs.len() as u64) as usize];
+        let (mut a, mut b) = ([7; 64], [9; 64]);
+        scalar::fdct_quantize(&plane, stride, div, &mut a);
+        wide::fdct_quantize(&plane, stride, div, &mut b);
+        assert_eq!(a, b, "{what}: {block:?} table {:?}", div.table());
+    };
+    for block in test_blocks(&mut rng(0x9b10), 20_000) {
+        check(&block, "test block");
+    }
+    for block in vertex_blocks().step_by(7) {
+        check(&block, "vertex block");
+    }
+}
+
+#[test]
 fn quantize_reciprocals_are_exact() {
     // Every table value against every coefficient the contract allows, both signs.
     for q in 1..=255u16 {
@@ -523,5 +555,16 @@ fn jpeg_kernel_speed() {
     let s = time(50, 240, || coefs.iter().for_each(|c| scalar::quantize(black_box(c), &div, &mut q)));
     let v = time(50, 240, || coefs.iter().for_each(|c| wide::quantize(black_box(c), &div, &mut q)));
     println!("quantize: scalar {s:.1} ns/block, wide {v:.1} ns/block");
+    let s = time(50, 240, || {
+        for b in 0..240 {
+            scalar::fdct_quantize(black_box(&plane[8 * b..]), w, &div, &mut q);
+        }
+    });
+    let v = time(50, 240, || {
+        for b in 0..240 {
+            wide::fdct_quantize(black_box(&plane[8 * b..]), w, &div, &mut q);
+        }
+    });
+    println!("fdct_quantize: scalar {s:.1} ns/block, wide {v:.1} ns/block");
     black_box((&y, &cb, &cr, &out, &q));
 }

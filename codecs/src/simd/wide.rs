@@ -432,9 +432,86 @@ fn transpose8(m: [i32x8; 8]) -> [i32x8; 8] {
     std::array::from_fn(|k| if k < 4 { cast([tl[k], bl[k]]) } else { cast([tr[k - 4], br[k - 4]]) })
 }
 
-/// See [`scalar::fdct_islow`]: the block as 8 row vectors, transposed so that
-/// the row pass runs on 8 rows at once, transposed back for the column pass.
-pub fn fdct_islow(src: &[u8], stride: usize, out: &mut [i32; 64]) {
+/// Weights `lo`, `hi` for [`i16x8::dot`].
+#[inline(always)]
+fn pair8(lo: i32, hi: i32) -> i16x8 {
+    cast(i32x4::splat((lo & 0xffff) | (hi << 16)))
+}
+
+/// `a * ca + b * cb` in 32 bits, as (even lanes, odd lanes): `pmaddwd` with
+/// one weight of each pair zero picks the even or the odd 16-bit lanes, so
+/// no interleaving is needed (SSE2's `punpcklwd` is not in `wide`).
+#[inline(always)]
+fn mul2(a: i16x8, ca: i32, b: i16x8, cb: i32) -> (i32x4, i32x4) {
+    (a.dot(pair8(ca, 0)) + b.dot(pair8(cb, 0)), a.dot(pair8(0, ca)) + b.dot(pair8(0, cb)))
+}
+
+#[inline(always)]
+fn add2(x: (i32x4, i32x4), y: (i32x4, i32x4)) -> (i32x4, i32x4) {
+    (x.0 + y.0, x.1 + y.1)
+}
+
+/// DESCALE of (even, odd) lanes back into one vector of 16-bit lanes.
+#[inline(always)]
+fn descale2(x: (i32x4, i32x4), n: u32) -> i16x8 {
+    let r = i32x4::splat(1 << (n - 1));
+    let (e, o) = ((x.0 + r) >> n, (x.1 + r) >> n);
+    cast((e & i32x4::splat(0xffff)) | (o << 16_u32))
+}
+
+/// [`fdct_pass`] in 16-bit lanes. The rotations are regrouped into sums of
+/// two products (libjpeg-turbo's SIMD form; exact integer identities, so the
+/// results are the same): e.g. `out[7] = t4 (F0_298 - F0_899) - t7 F0_899 + z3`.
+/// Every sample sum fits 16 bits: row-pass outputs are within ±4096 and the
+/// column pass's widest sum (`e0 + e1`) adds eight of them, -32768 at the
+/// least (an all-zero block) and 32648 at the most; the operands of the
+/// multiplies add at most four.
+#[inline(always)]
+fn fdct_pass16(v: [i16x8; 8], first: bool) -> [i16x8; 8] {
+    use dct::*;
+    let rot = if first { CONST_BITS - PASS1_BITS } else { CONST_BITS + PASS1_BITS };
+    let dc = |x: i16x8| {
+        if first { x << PASS1_BITS } else { (x + i16x8::splat(1 << (PASS1_BITS - 1))) >> PASS1_BITS }
+    };
+    let (s0, s1, s2, s3) = (v[0] + v[7], v[1] + v[6], v[2] + v[5], v[3] + v[4]);
+    let (e0, e1, e2, e3) = (s0 + s3, s1 + s2, s1 - s2, s0 - s3);
+    let (t4, t5, t6, t7) = (v[3] - v[4], v[2] - v[5], v[1] - v[6], v[0] - v[7]);
+    let (za, zb) = (t4 + t6, t5 + t7);
+    let z3 = mul2(za, F1_175 - F1_961, zb, F1_175);
+    let z4 = mul2(za, F1_175, zb, F1_175 - F0_390);
+    [
+        dc(e0 + e1),
+        descale2(add2(mul2(t4, -F0_899, t7, F1_501 - F0_899), z4), rot),
+        descale2(mul2(e3, F0_541 + F0_765, e2, F0_541), rot),
+        descale2(add2(mul2(t5, -F2_562, t6, F3_072 - F2_562), z3), rot),
+        dc(e0 - e1),
+        descale2(add2(mul2(t5, F2_053 - F2_562, t6, -F2_562), z4), rot),
+        descale2(mul2(e3, F0_541, e2, F0_541 - F1_847), rot),
+        descale2(add2(mul2(t4, F0_298 - F0_899, t7, -F0_899), z3), rot),
+    ]
+}
+
+/// The forward DCT of the block at `src` (see [`scalar::fdct_islow`]) as 8
+/// row vectors of 16-bit lanes: transposed so that the row pass runs on 8
+/// rows at once, transposed back for the column pass.
+#[inline(always)]
+fn fdct_rows16(src: &[u8], stride: usize) -> [i16x8; 8] {
+    assert!(src.len() >= 7 * stride + 8);
+    let rows: [i16x8; 8] = std::array::from_fn(|r| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&src[r * stride..r * stride + 8]);
+        let bytes: u8x16 = cast([u64::from_le_bytes(b), 0]);
+        i16x8::from_u8x16_low(bytes) - i16x8::splat(128)
+    });
+    let rows = i16x8::transpose(fdct_pass16(i16x8::transpose(rows), true));
+    fdct_pass16(rows, false)
+}
+
+/// The forward DCT of the block at `src` (see [`scalar::fdct_islow`]) as 8
+/// row vectors: transposed so that the row pass runs on 8 rows at once,
+/// transposed back for the column pass.
+#[inline(always)]
+fn fdct_rows(src: &[u8], stride: usize) -> [i32x8; 8] {
     assert!(src.len() >= 7 * stride + 8);
     let rows: [i32x8; 8] = std::array::from_fn(|r| {
         let mut b = [0u8; 8];
@@ -443,22 +520,53 @@ pub fn fdct_islow(src: &[u8], stride: usize, out: &mut [i32; 64]) {
         i32x8::from_i16x8(i16x8::from_u8x16_low(bytes)) - i32x8::splat(128)
     });
     let rows = transpose8(fdct_pass(transpose8(rows), true));
-    *out = cast(fdct_pass(rows, false));
+    fdct_pass(rows, false)
+}
+
+/// Whether to use the 16-bit-lane DCT ([`fdct_rows16`]) over the 32-bit one:
+/// on SSE2 it is (an `i32x8` is two registers there); with AVX2 an `i32x8` is
+/// one register and the 32-bit form, free of the even/odd split, measured faster.
+const FDCT16: bool = !cfg!(target_feature = "avx2");
+
+/// See [`scalar::fdct_islow`].
+pub fn fdct_islow(src: &[u8], stride: usize, out: &mut [i32; 64]) {
+    *out = if FDCT16 { cast(fdct_rows16(src, stride).map(i32x8::from_i16x8)) } else { cast(fdct_rows(src, stride)) };
+}
+
+/// Quantizes 8 rows of coefficients in registers (see [`quantize`]).
+#[inline(always)]
+fn quantize_rows(c: [i32x8; 8], divisors: &QuantDivisors) -> [i16x8; 8] {
+    quantize_rows16(c.map(i16x8::from_i32x8_saturate), divisors)
+}
+
+/// [`quantize_rows`] of coefficients already in 16-bit lanes.
+#[inline(always)]
+fn quantize_rows16(c: [i16x8; 8], divisors: &QuantDivisors) -> [i16x8; 8] {
+    // In place: `QuantDivisors` is 32-byte aligned and each table 128 bytes.
+    let round: &[u16x8; 8] = bytemuck::cast_ref(&divisors.round);
+    let recip: &[u16x8; 8] = bytemuck::cast_ref(&divisors.recip);
+    let scale: &[u16x8; 8] = bytemuck::cast_ref(&divisors.scale);
+    std::array::from_fn(|k| {
+        let v = c[k];
+        let sign = v >> 15_u32;
+        let t = (cast::<i16x8, u16x8>((v ^ sign) - sign) + round[k]) >> 1_u32;
+        let m: i16x8 = cast(t.mul_keep_high(recip[k]).mul_keep_high(scale[k]));
+        (m ^ sign) - sign
+    })
 }
 
 /// See [`scalar::quantize`]: 8 coefficients a step in 16-bit lanes, dividing
 /// with two high-half multiplies (see [`QuantDivisors::new`]).
 pub fn quantize(coefs: &[i32; 64], divisors: &QuantDivisors, out: &mut [i16; 64]) {
-    let c: [i32x8; 8] = cast(*coefs);
-    let round: [u16x8; 8] = cast(divisors.round);
-    let recip: [u16x8; 8] = cast(divisors.recip);
-    let scale: [u16x8; 8] = cast(divisors.scale);
-    let q: [i16x8; 8] = std::array::from_fn(|k| {
-        let v = i16x8::from_i32x8_saturate(c[k]);
-        let sign = v >> 15_u32;
-        let t = (cast::<i16x8, u16x8>((v ^ sign) - sign) + round[k]) >> 1_u32;
-        let m: i16x8 = cast(t.mul_keep_high(recip[k]).mul_keep_high(scale[k]));
-        (m ^ sign) - sign
-    });
-    *out = cast(q);
+    *out = cast(quantize_rows(cast(*coefs), divisors));
+}
+
+/// See [`scalar::fdct_quantize`]: [`fdct_islow`] and [`quantize`] without
+/// storing the coefficients in between.
+pub fn fdct_quantize(src: &[u8], stride: usize, divisors: &QuantDivisors, out: &mut [i16; 64]) {
+    *out = if FDCT16 {
+        cast(quantize_rows16(fdct_rows16(src, stride), divisors))
+    } else {
+        cast(quantize_rows(fdct_rows(src, stride), divisors))
+    };
 }
