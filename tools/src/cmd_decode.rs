@@ -1,5 +1,5 @@
-//! `paprika decode`: a codec stream (QUIC, LZ, GLZ, bare LZ4 with its size) or a
-//! SPICE image in, PNG or raw BGRX out; with `--codec glz`, a sequence of GLZ
+//! `paprika decode`: a codec stream (QUIC, LZ, GLZ, JPEG, bare LZ4 with its size)
+//! or a SPICE image (JPEG and JPEG_ALPHA included) in, PNG or raw BGRX out; with `--codec glz`, a sequence of GLZ
 //! frames through one window.
 
 use std::io::Read;
@@ -9,27 +9,28 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 use paprika_codecs::glz::{self, GlzWindow};
-use paprika_codecs::{Error, Image, Limits, Palette, lz, lz4, quic, wire};
+use paprika_codecs::{Error, Image, Limits, Palette, jpeg, lz, lz4, quic, wire};
 
 use crate::codec::{self, Codec, StreamKind};
-use crate::{png_io, timing};
+use crate::{jpeg_header, png_io, timing};
 
 /// Arguments of `paprika decode`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input: a QUIC, LZ or GLZ stream, a SPICE image, or a bare LZ4 stream with
-    /// --lz4-size. With --codec glz, one or more GLZ streams or SPICE GLZ_RGB /
+    /// Input: a QUIC, LZ or GLZ stream, a JPEG file, a SPICE image (JPEG and JPEG_ALPHA
+    /// included), or a bare LZ4 stream with --lz4-size. With --codec glz, one or more GLZ streams or SPICE GLZ_RGB /
     /// ZLIB_GLZ_RGB images, decoded in order.
     #[arg(value_name = "IN", required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Output file: `.png` (RGBA if the stream has alpha, else RGB) or `.bgrx` (raw B,G,R,X
+    /// Output file: `.png` (RGBA if the stream has alpha, else RGB; a grayscale JPEG
+    /// gives RGB with R = G = B) or `.bgrx` (raw B,G,R,X
     /// rows, top-down). With --codec glz, a directory (created if missing) that gets
     /// 0.png, 1.png, ... (or .bgrx), one per input.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
     /// Decode as this codec instead of detecting it from the first bytes (lz4 needs
-    /// --lz4-size). glz decodes every input in order with one window, so later frames
-    /// can copy from earlier ones.
+    /// --lz4-size; jpeg-alpha takes only a SPICE JPEG_ALPHA image). glz decodes every
+    /// input in order with one window, so later frames can copy from earlier ones.
     #[arg(long, value_enum)]
     pub codec: Option<Codec>,
     /// Output format [default: from OUT's extension; png with --codec glz].
@@ -137,6 +138,19 @@ fn read_and_decode(args: &Args, path: &Path) -> anyhow::Result<Decoded> {
         Some(Codec::Lz) => StreamKind::Lz,
         Some(Codec::Glz) => StreamKind::Glz,
         Some(Codec::Lz4) => bail!("a bare LZ4 stream carries no size: give it with --lz4-size WxH"),
+        Some(Codec::Jpeg) => StreamKind::Jpeg,
+        Some(Codec::JpegAlpha) => {
+            let is_jpeg_alpha =
+                wire::parse(&bytes).is_ok_and(|i| i.descriptor.image_type == wire::ImageType::JpegAlpha);
+            if !is_jpeg_alpha {
+                bail!(
+                    "{} is not a SPICE JPEG_ALPHA image (jpeg-alpha has no bare form: its flags and JPEG size \
+                     travel in the SPICE payload)",
+                    path.display()
+                );
+            }
+            StreamKind::Spice
+        }
     };
     // Alone, a GLZ frame decodes in a fresh window: fine unless it copies from earlier frames.
     let alone = |e: Error| match e {
@@ -162,6 +176,10 @@ fn read_and_decode(args: &Args, path: &Path) -> anyhow::Result<Decoded> {
                 );
             }
             (format!("lz {}", header.image_type.name()), timing::time(|| lz::decode(&bytes, palette.as_ref(), &limits)))
+        }
+        StreamKind::Jpeg => {
+            let header = jpeg_header::read(&bytes).with_context(decoding)?;
+            (format!("jpeg {}", header.subsampling()), timing::time(|| jpeg::decode(&bytes, &limits)))
         }
         StreamKind::Glz => {
             let header = glz::read_header(&bytes, &limits).with_context(decoding)?;
@@ -251,6 +269,7 @@ fn run_glz(args: &Args) -> anyhow::Result<()> {
                 (what, timing::time(|| wire::decode_with_window(&image, &mut window, &limits)))
             }
             StreamKind::Quic => bail!("{} is a QUIC stream, not GLZ", path.display()),
+            StreamKind::Jpeg => bail!("{} is a JPEG, not GLZ", path.display()),
         };
         let img = match image {
             Err(Error::WaitingForImage { id }) => {

@@ -1,15 +1,17 @@
 //! `paprika encode`: PNG in, codec stream (bare or in a SPICE image) out; for
-//! GLZ, a sequence of PNGs in, one stream per image, all against one dictionary.
+//! GLZ, a sequence of PNGs in, one stream per image, all against one dictionary;
+//! for JPEG-alpha, always a SPICE JPEG_ALPHA image.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use paprika_codecs::jpeg::{self, JpegOptions};
 use paprika_codecs::wire::{self, ImagePayload, PaletteRef, SpiceImage, WirePalette};
 use paprika_codecs::{Image, glz, lz, lz4, quic};
 
-use crate::codec::{self, Codec, Container, EncodeType};
+use crate::codec::{self, Codec, Container, EncodeType, SubsamplingArg};
 use crate::{palette, png_io, timing};
 
 /// Arguments of `paprika encode`.
@@ -21,17 +23,37 @@ pub struct Args {
     /// Image type [default: rgba for images with alpha, else rgb32]. quic: rgb32, rgb24,
     /// rgba, rgb16, gray; lz: those but gray, and xxxa, a8, plt8, plt4le, plt4be, plt1le,
     /// plt1be (palette types need a picture with at most 256/16/2 colours); lz4 and glz:
-    /// rgb32, rgb24, rgba, rgb16.
+    /// rgb32, rgb24, rgba, rgb16. jpeg and jpeg-alpha take none (see --subsampling).
     #[arg(long = "type", value_name = "TYPE")]
     pub ty: Option<String>,
-    /// Store rows bottom row first (LZ, LZ4 and GLZ code rows in memory order; QUIC
-    /// streams are always top-down, so this changes nothing for QUIC).
+    /// Store rows bottom row first (LZ, LZ4 and GLZ code rows in memory order; QUIC and
+    /// JPEG streams are always top-down, so this changes nothing for them, but the alpha
+    /// stream of jpeg-alpha follows it, and so does the payload's top-down flag).
     #[arg(long)]
     pub bottom_up: bool,
     /// Wrap the stream in a SPICE image (descriptor and payload, as a server sends it)
-    /// [default: raw, or spice with --zlib].
+    /// [default: raw; spice with --zlib and for jpeg-alpha, which takes no other].
     #[arg(long, value_enum)]
     pub container: Option<Container>,
+    /// JPEG: quality, 1..=100, scaling the standard tables as libjpeg does [default: 85,
+    /// as SPICE].
+    #[arg(long, value_name = "Q", value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: Option<u8>,
+    /// JPEG: chroma sampling [default: 420, as SPICE; jpeg-alpha needs colour].
+    #[arg(long, value_enum)]
+    pub subsampling: Option<SubsamplingArg>,
+    /// JPEG: Huffman tables built for this image (one more pass, a few percent smaller)
+    /// instead of the standard ones.
+    #[arg(long)]
+    pub optimize: bool,
+    /// JPEG: MCU rows (16 pixels at 420, else 8) per restart interval [default: 0: none,
+    /// unless --threads splits the image, then about two intervals a thread].
+    #[arg(long, value_name = "N")]
+    pub restart_rows: Option<u16>,
+    /// JPEG: threads to encode on; 0 uses every core [default: 1]. Several threads need
+    /// restart intervals (they code one each) and a large enough image.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Image id written into the SPICE descriptor (and the palette's id); GLZ frame K
     /// gets this id + K.
     #[arg(long, default_value_t = 1)]
@@ -59,6 +81,12 @@ const DEFAULT_GLZ_WINDOW: u64 = 8 * 1024 * 1024;
 
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<()> {
+    if !matches!(args.codec, Codec::Jpeg | Codec::JpegAlpha) && has_jpeg_options(args) {
+        bail!(
+            "--quality, --subsampling, --optimize, --restart-rows and --threads are JPEG options; {} takes none",
+            args.codec.name()
+        );
+    }
     if args.codec == Codec::Glz {
         return run_glz(args);
     }
@@ -73,18 +101,41 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         );
     };
     let img = png_io::load(input)?;
-    let ty = EncodeType::resolve(args.codec, args.ty.as_deref(), img.format().has_alpha())?;
+    let ty = match args.codec {
+        Codec::Jpeg | Codec::JpegAlpha => jpeg_type(args, img.format().has_alpha(), input)?,
+        _ => EncodeType::resolve(args.codec, args.ty.as_deref(), img.format().has_alpha())?,
+    };
+    // JPEG_ALPHA's payload carries its flags and JPEG size: only a SPICE image has room for them.
+    let container = match (ty, args.container) {
+        (EncodeType::JpegAlpha(_), Some(Container::Raw)) => {
+            bail!(
+                "jpeg-alpha is always a SPICE JPEG_ALPHA image (its flags and JPEG size travel in the payload): drop --container raw"
+            )
+        }
+        (EncodeType::JpegAlpha(_), _) => Container::Spice,
+        (_, c) => c.unwrap_or(Container::Raw),
+    };
     let what = || format!("encoding {} as {} {}", input.display(), args.codec.name(), ty.name());
     let src = prepare(&img, ty, args.bottom_up, args.id).with_context(what)?;
-    let (stream, took) = encode_stream(&src, ty).with_context(what)?;
-    let out = match args.container.unwrap_or(Container::Raw) {
-        Container::Raw => stream,
-        Container::Spice => wrap(&src, ty, &stream, args.id).with_context(what)?,
+    let (encoded, took) = encode_stream(&src, ty).with_context(what)?;
+    let out = match container {
+        Container::Raw => encoded.stream.clone(),
+        Container::Spice => wrap(&src, ty, &encoded, args.id).with_context(what)?,
     };
     std::fs::write(&args.output, &out).with_context(|| format!("writing {}", args.output.display()))?;
     let raw = codec::raw_bytes(img.width(), img.height());
+    let quality = match ty {
+        EncodeType::Jpeg(o) | EncodeType::JpegAlpha(o) => format!(" q{}", o.quality),
+        _ => String::new(),
+    };
+    let parts = match encoded.jpeg_alpha {
+        Some((_, jpeg_size)) => {
+            format!(" (jpeg {jpeg_size} + alpha {} bytes)", encoded.stream.len() - jpeg_size as usize)
+        }
+        None => String::new(),
+    };
     eprintln!(
-        "{} {} {}x{}: {} -> {} bytes ({:.2}x) in {}",
+        "{} {}{quality} {}x{}: {} -> {} bytes ({:.2}x) in {}{parts}",
         args.codec.name(),
         ty.name(),
         img.width(),
@@ -104,6 +155,44 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether any JPEG-only option was given.
+fn has_jpeg_options(args: &Args) -> bool {
+    args.quality.is_some()
+        || args.subsampling.is_some()
+        || args.optimize
+        || args.restart_rows.is_some()
+        || args.threads.is_some()
+}
+
+/// The JPEG settings the options ask for, on SPICE's defaults.
+fn jpeg_options(args: &Args) -> JpegOptions {
+    let d = JpegOptions::default();
+    JpegOptions {
+        quality: args.quality.unwrap_or(d.quality),
+        subsampling: args.subsampling.map_or(d.subsampling, Into::into),
+        optimize_huffman: args.optimize,
+        restart_rows: args.restart_rows.unwrap_or(d.restart_rows),
+        threads: args.threads.unwrap_or(d.threads),
+    }
+}
+
+/// `--codec jpeg` or `jpeg-alpha` with its options, checked against the input.
+fn jpeg_type(args: &Args, has_alpha: bool, input: &Path) -> anyhow::Result<EncodeType> {
+    let opts = jpeg_options(args);
+    Ok(match EncodeType::resolve(args.codec, args.ty.as_deref(), has_alpha)? {
+        EncodeType::JpegAlpha(_) => {
+            if !has_alpha {
+                bail!("{} has no alpha channel: encode it with --codec jpeg", input.display());
+            }
+            if opts.subsampling == jpeg::Subsampling::Gray {
+                bail!("jpeg-alpha needs a colour JPEG (SPICE clients decode it as RGB): use --subsampling 420 or 444");
+            }
+            EncodeType::JpegAlpha(opts)
+        }
+        _ => EncodeType::Jpeg(opts),
+    })
+}
+
 /// The picture in the layout `ty` encodes from: converted, or turned into palette
 /// indexes, and stored bottom row first if asked.
 pub fn prepare(img: &Image, ty: EncodeType, bottom_up: bool, id: u64) -> anyhow::Result<Image> {
@@ -114,18 +203,30 @@ pub fn prepare(img: &Image, ty: EncodeType, bottom_up: bool, id: u64) -> anyhow:
     Ok(if bottom_up { src.flipped_storage() } else { src })
 }
 
+/// An encoded picture.
+pub struct Encoded {
+    /// The codec stream; for JPEG-alpha, the JPEG and then the alpha's LZ XXXA stream.
+    pub stream: Vec<u8>,
+    /// JPEG-alpha only: the payload's flags and how many bytes of `stream` are the JPEG.
+    pub jpeg_alpha: Option<(u8, u32)>,
+}
+
 /// Encodes a prepared picture; the time covers the encode only.
-pub fn encode_stream(src: &Image, ty: EncodeType) -> anyhow::Result<(Vec<u8>, Duration)> {
-    let (stream, took) = timing::time(|| match ty {
-        EncodeType::Quic(t) => quic::encode(&src.as_ref(), t),
-        EncodeType::Lz(t) => lz::encode(&src.as_ref(), t),
-        EncodeType::Lz4(_) => lz4::encode(&src.as_ref()),
+pub fn encode_stream(src: &Image, ty: EncodeType) -> anyhow::Result<(Encoded, Duration)> {
+    let plain = |stream: Vec<u8>| Encoded { stream, jpeg_alpha: None };
+    let (encoded, took) = timing::time(|| match ty {
+        EncodeType::Quic(t) => quic::encode(&src.as_ref(), t).map(plain),
+        EncodeType::Lz(t) => lz::encode(&src.as_ref(), t).map(plain),
+        EncodeType::Lz4(_) => lz4::encode(&src.as_ref()).map(plain),
         // Alone, an image gets a fresh dictionary, so its stream references no other.
         EncodeType::Glz(t) => glz::GlzDictionary::new(glz::MAX_WINDOW_PIXELS)
             .and_then(|d| glz::GlzEncoder::new(Arc::new(d)).encode(&src.as_ref(), t))
-            .map(|(stream, _)| stream),
+            .map(|(stream, _)| plain(stream)),
+        EncodeType::Jpeg(o) => jpeg::encode(&src.as_ref(), &o).map(plain),
+        EncodeType::JpegAlpha(o) => jpeg::encode_alpha(&src.as_ref(), &o)
+            .map(|a| Encoded { stream: a.data, jpeg_alpha: Some((a.flags, a.jpeg_size)) }),
     });
-    Ok((stream?, took))
+    Ok((encoded?, took))
 }
 
 /// `encode --codec glz`: every input against one dictionary, one file per input.
@@ -208,7 +309,8 @@ fn wrap_glz(src: &Image, stream: &[u8], zlib: bool, id: u64) -> anyhow::Result<(
 
 /// Wraps a stream in a SPICE image of the matching type (LZ palette types as
 /// `LZ_PLT` with the palette inline).
-fn wrap(src: &Image, ty: EncodeType, stream: &[u8], id: u64) -> anyhow::Result<Vec<u8>> {
+fn wrap(src: &Image, ty: EncodeType, encoded: &Encoded, id: u64) -> anyhow::Result<Vec<u8>> {
+    let stream = encoded.stream.as_slice();
     let entry_bytes;
     let payload = match ty {
         EncodeType::Quic(_) => ImagePayload::Quic { data: stream },
@@ -222,6 +324,11 @@ fn wrap(src: &Image, ty: EncodeType, stream: &[u8], id: u64) -> anyhow::Result<V
         EncodeType::Lz(_) => ImagePayload::LzRgb { data: stream },
         EncodeType::Lz4(_) => ImagePayload::Lz4 { data: stream },
         EncodeType::Glz(_) => ImagePayload::GlzRgb { data: stream },
+        EncodeType::Jpeg(_) => ImagePayload::Jpeg { data: stream },
+        EncodeType::JpegAlpha(_) => {
+            let (flags, jpeg_size) = encoded.jpeg_alpha.context("a jpeg-alpha stream without its JPEG size")?;
+            ImagePayload::JpegAlpha { flags, jpeg_size, data: stream }
+        }
     };
     write_spice(src, id, payload)
 }

@@ -2,17 +2,21 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use paprika_codecs::wire::{self, ImagePayload};
 use paprika_codecs::{Limits, glz, lz, lz4, quic};
 
 use crate::cmd_decode::parse_size;
 use crate::codec::{self, StreamKind};
+use crate::jpeg_header;
 
 /// Arguments of `paprika info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input: a QUIC, LZ or GLZ stream, a SPICE image, or a bare LZ4 stream with --lz4-size.
+    /// Input: a QUIC, LZ or GLZ stream, a JPEG file, a SPICE image, or a bare LZ4 stream
+    /// with --lz4-size. For a JPEG: its process, components, chroma subsampling and
+    /// restart interval (its quality is not stored in it); for a SPICE JPEG_ALPHA image
+    /// also the JPEG's size and the alpha stream's.
     #[arg(value_name = "IN")]
     pub input: PathBuf,
     /// Read the input as a bare LZ4 stream of this size (WxH).
@@ -64,6 +68,19 @@ fn stream_fields(codec: &str, bytes: &[u8], lz4_size: Option<(u32, u32)>) -> any
             f.push(("win_head_dist".into(), h.win_head_dist.to_string()));
             (h.width, h.height)
         }
+        "jpeg" => {
+            let h = jpeg_header::read(bytes)?;
+            f.push(("process".into(), h.process()));
+            f.push(("components".into(), h.sampling.len().to_string()));
+            f.push(("subsampling".into(), h.subsampling()));
+            if h.restart_interval > 0 {
+                f.push(("restart_interval".into(), format!("{} MCUs", h.restart_interval)));
+                if let Some(rows) = h.restart_rows() {
+                    f.push(("restart_rows".into(), rows.to_string()));
+                }
+            }
+            (u32::from(h.width), u32::from(h.height))
+        }
         _ => {
             let (w, h) = lz4_size.context("an LZ4 stream needs its size")?;
             let img = lz4::decode(bytes, w, h, &Limits::default())?;
@@ -93,6 +110,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             StreamKind::Quic => stream_fields("quic", &bytes, None).with_context(reading)?,
             StreamKind::Lz => stream_fields("lz", &bytes, None).with_context(reading)?,
             StreamKind::Glz => stream_fields("glz", &bytes, None).with_context(reading)?,
+            StreamKind::Jpeg => stream_fields("jpeg", &bytes, None).with_context(reading)?,
             StreamKind::Spice => {
                 let img = wire::parse(&bytes).with_context(reading)?;
                 let d = img.descriptor;
@@ -110,6 +128,25 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                     }
                     ImagePayload::Lz4 { data } => Some(stream_fields("lz4", data, Some((d.width, d.height)))),
                     ImagePayload::GlzRgb { data } => Some(stream_fields("glz", data, None)),
+                    ImagePayload::Jpeg { data } => Some(stream_fields("jpeg", data, None)),
+                    ImagePayload::JpegAlpha { flags, jpeg_size, data } => {
+                        let Some((jpeg, alpha)) =
+                            usize::try_from(jpeg_size).ok().and_then(|n| data.split_at_checked(n))
+                        else {
+                            bail!(
+                                "{}: jpeg_size {jpeg_size} is past the payload's {} bytes",
+                                path.display(),
+                                data.len()
+                            );
+                        };
+                        f.push(("alpha_top_down".into(), (flags & wire::JPEG_ALPHA_FLAG_TOP_DOWN != 0).to_string()));
+                        f.push(("jpeg_size".into(), jpeg_size.to_string()));
+                        f.push(("alpha_bytes".into(), alpha.len().to_string()));
+                        if let Ok(h) = lz::read_header(alpha) {
+                            f.push(("alpha_type".into(), h.image_type.name().into()));
+                        }
+                        Some(stream_fields("jpeg", jpeg, None))
+                    }
                     ImagePayload::ZlibGlzRgb { glz_data_size, data } => {
                         f.push(("zlib_bytes".into(), data.len().to_string()));
                         let glz = glz::zlib::inflate(data, glz_data_size, &Limits::default()).with_context(reading)?;

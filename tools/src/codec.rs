@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::ValueEnum;
+use paprika_codecs::jpeg::{JpegOptions, Subsampling};
 use paprika_codecs::{Limits, PixelFormat, glz, lz, quic, wire};
 
 /// A stream codec.
@@ -16,6 +17,11 @@ pub enum Codec {
     Lz4,
     /// SPICE GLZ: LZ with one dictionary shared by a sequence of images (RGB types only).
     Glz,
+    /// Baseline JPEG (lossy; SPICE's JPEG image): photos and video-like content.
+    Jpeg,
+    /// SPICE's JPEG_ALPHA: the colour as a JPEG, the alpha exact as an LZ XXXA stream
+    /// (always a SPICE image).
+    JpegAlpha,
 }
 
 /// How the stream is wrapped on output.
@@ -35,7 +41,14 @@ impl Codec {
             Codec::Lz => "lz",
             Codec::Lz4 => "lz4",
             Codec::Glz => "glz",
+            Codec::Jpeg => "jpeg",
+            Codec::JpegAlpha => "jpeg-alpha",
         }
+    }
+
+    /// Whether the codec is lossy (a round trip is measured by PSNR, not compared exactly).
+    pub fn is_lossy(self) -> bool {
+        matches!(self, Codec::Jpeg | Codec::JpegAlpha)
     }
 }
 
@@ -50,6 +63,10 @@ pub enum EncodeType {
     Lz4(PixelFormat),
     /// A GLZ type (an LZ RGB type).
     Glz(lz::ImageType),
+    /// A JPEG with these settings (from 32-bit RGB; any alpha is dropped).
+    Jpeg(JpegOptions),
+    /// A JPEG of the colour and an LZ XXXA stream of the alpha, with these JPEG settings.
+    JpegAlpha(JpegOptions),
 }
 
 /// The `--type` names LZ4 takes, with their pixel formats.
@@ -71,13 +88,22 @@ const QUIC_TYPES: [quic::ImageType; 5] = [
 
 impl EncodeType {
     /// Resolves `--type` for `codec`: rgba for images with alpha, else rgb32, when absent.
+    /// JPEG takes no `--type` and gets SPICE's settings (quality 85, 4:2:0).
     pub fn resolve(codec: Codec, name: Option<&str>, has_alpha: bool) -> anyhow::Result<EncodeType> {
+        if matches!(codec, Codec::Jpeg | Codec::JpegAlpha) {
+            if let Some(name) = name {
+                bail!("{} takes no --type (got {name:?}); choose the chroma with --subsampling", codec.name());
+            }
+            let opts = JpegOptions::default();
+            return Ok(if codec == Codec::Jpeg { EncodeType::Jpeg(opts) } else { EncodeType::JpegAlpha(opts) });
+        }
         let name = name.unwrap_or(if has_alpha { "rgba" } else { "rgb32" });
         let found = match codec {
             Codec::Quic => name.parse::<quic::ImageType>().ok().map(EncodeType::Quic),
             Codec::Lz => name.parse::<lz::ImageType>().ok().map(EncodeType::Lz),
             Codec::Lz4 => LZ4_TYPES.iter().find(|(n, _)| *n == name).map(|&(_, f)| EncodeType::Lz4(f)),
             Codec::Glz => name.parse::<lz::ImageType>().ok().filter(|&t| glz::is_glz_type(t)).map(EncodeType::Glz),
+            Codec::Jpeg | Codec::JpegAlpha => None,
         };
         match found {
             Some(t) => Ok(t),
@@ -92,15 +118,17 @@ impl EncodeType {
             Codec::Lz => lz::ImageType::ALL.iter().map(|t| t.name()).collect(),
             Codec::Lz4 => LZ4_TYPES.iter().map(|(n, _)| *n).collect(),
             Codec::Glz => lz::ImageType::ALL.iter().filter(|&&t| glz::is_glz_type(t)).map(|t| t.name()).collect(),
+            Codec::Jpeg | Codec::JpegAlpha => Vec::new(),
         }
     }
 
-    /// The type's name.
+    /// The type's name; for JPEG, its chroma sampling (`420`, `444` or `gray`).
     pub fn name(self) -> &'static str {
         match self {
             EncodeType::Quic(t) => t.name(),
             EncodeType::Lz(t) | EncodeType::Glz(t) => t.name(),
             EncodeType::Lz4(f) => LZ4_TYPES.iter().find(|(_, g)| *g == f).map_or("?", |(n, _)| n),
+            EncodeType::Jpeg(o) | EncodeType::JpegAlpha(o) => subsampling_name(o.subsampling),
         }
     }
 
@@ -116,7 +144,41 @@ impl EncodeType {
             },
             EncodeType::Lz(t) | EncodeType::Glz(t) => t.pixel_format(),
             EncodeType::Lz4(f) => f,
+            EncodeType::Jpeg(_) => PixelFormat::Bgrx32,
+            EncodeType::JpegAlpha(_) => PixelFormat::Bgra32,
         }
+    }
+}
+
+/// `--subsampling`: a JPEG's chroma sampling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SubsamplingArg {
+    /// 4:2:0: chroma halved both ways (SPICE's choice).
+    #[value(name = "420")]
+    S420,
+    /// 4:4:4: full-resolution chroma.
+    #[value(name = "444")]
+    S444,
+    /// Luma only: a grayscale JPEG.
+    Gray,
+}
+
+impl From<SubsamplingArg> for Subsampling {
+    fn from(s: SubsamplingArg) -> Subsampling {
+        match s {
+            SubsamplingArg::S420 => Subsampling::S420,
+            SubsamplingArg::S444 => Subsampling::S444,
+            SubsamplingArg::Gray => Subsampling::Gray,
+        }
+    }
+}
+
+/// The `--subsampling` name of a JPEG chroma sampling.
+pub fn subsampling_name(s: Subsampling) -> &'static str {
+    match s {
+        Subsampling::S420 => "420",
+        Subsampling::S444 => "444",
+        Subsampling::Gray => "gray",
     }
 }
 
@@ -129,6 +191,8 @@ pub enum StreamKind {
     Lz,
     /// A bare GLZ stream (the same magic as LZ, then another header layout).
     Glz,
+    /// A bare JPEG (SOI marker FF D8 FF).
+    Jpeg,
     /// A SPICE image (descriptor and payload).
     Spice,
 }
@@ -137,12 +201,18 @@ pub enum StreamKind {
 const QUIC_MAGIC: &[u8; 4] = b"QUIC";
 /// The magic an LZ stream starts with: "  ZL" (LZ_MAGIC written big-endian).
 const LZ_MAGIC: &[u8; 4] = b"  ZL";
+/// What a JPEG starts with: the SOI marker and the first byte of the next marker.
+pub const JPEG_SOI: &[u8; 3] = b"\xff\xd8\xff";
 
 impl StreamKind {
-    /// Detects what `stream` holds: a QUIC or LZ magic, else a SPICE image that parses.
+    /// Detects what `stream` holds: a QUIC or LZ magic, a JPEG's SOI marker, else a
+    /// SPICE image that parses.
     pub fn detect(stream: &[u8]) -> anyhow::Result<StreamKind> {
         if stream.starts_with(QUIC_MAGIC) {
             return Ok(StreamKind::Quic);
+        }
+        if stream.starts_with(JPEG_SOI) {
+            return Ok(StreamKind::Jpeg);
         }
         if stream.starts_with(LZ_MAGIC) {
             return Ok(lz_or_glz(stream));
@@ -157,7 +227,7 @@ impl StreamKind {
         let hex: Vec<String> = stream.iter().take(8).map(|b| format!("{b:02x}")).collect();
         bail!(
             "unknown codec: first bytes are {} (QUIC starts with 51 55 49 43 \"QUIC\", LZ with 20 20 5a 4c \"  ZL\", \
-             and a SPICE image with a descriptor; a bare LZ4 stream needs --lz4-size)",
+             a JPEG with ff d8 ff, and a SPICE image with a descriptor; a bare LZ4 stream needs --lz4-size)",
             hex.join(" ")
         )
     }
@@ -188,6 +258,20 @@ pub fn ratio(raw: u64, stream: u64) -> f64 {
     if stream == 0 { 0.0 } else { raw as f64 / stream as f64 }
 }
 
+/// PSNR in dB over the B, G, R bytes of two B,G,R,X buffers of the same picture
+/// (infinite when they are equal).
+pub fn psnr_bgrx(a: &[u8], b: &[u8]) -> f64 {
+    let (mut sum, mut n) = (0u64, 0u64);
+    for (p, q) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+        for c in 0..3 {
+            let d = i64::from(p[c]) - i64::from(q[c]);
+            sum += d.unsigned_abs() * d.unsigned_abs();
+            n += 1;
+        }
+    }
+    if sum == 0 { f64::INFINITY } else { 10.0 * (255.0f64 * 255.0 * n as f64 / sum as f64).log10() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +280,7 @@ mod tests {
     fn detects_magics_and_rejects_the_rest() {
         assert_eq!(StreamKind::detect(b"QUIC\0\0\0\0").unwrap(), StreamKind::Quic);
         assert_eq!(StreamKind::detect(b"  ZL\0\x01\0\x01").unwrap(), StreamKind::Lz);
+        assert_eq!(StreamKind::detect(b"\xff\xd8\xff\xe0").unwrap(), StreamKind::Jpeg);
         let mut glz = Vec::new();
         let h = glz::Header {
             image_type: lz::ImageType::Rgb32,
@@ -216,6 +301,28 @@ mod tests {
         let e = StreamKind::detect(&[0xde, 0xad, 0xbe, 0xef]).unwrap_err();
         assert!(e.to_string().contains("first bytes are de ad be ef"), "{e}");
         assert!(StreamKind::detect(&[]).unwrap_err().to_string().contains("unknown codec"));
+    }
+
+    #[test]
+    fn psnr_of_equal_and_off_by_one() {
+        let a = [10u8, 20, 30, 0, 40, 50, 60, 0];
+        assert_eq!(psnr_bgrx(&a, &a), f64::INFINITY);
+        let b = [11u8, 21, 31, 9, 41, 51, 61, 9];
+        assert!((psnr_bgrx(&a, &b) - 20.0 * 255f64.log10()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn jpeg_takes_options_not_types() {
+        let t = EncodeType::resolve(Codec::Jpeg, None, true).unwrap();
+        assert_eq!(
+            (t, t.name(), t.pixel_format()),
+            (EncodeType::Jpeg(JpegOptions::default()), "420", PixelFormat::Bgrx32)
+        );
+        let t = EncodeType::resolve(Codec::JpegAlpha, None, true).unwrap();
+        assert_eq!(t.pixel_format(), PixelFormat::Bgra32);
+        let e = EncodeType::resolve(Codec::Jpeg, Some("rgb32"), false).unwrap_err().to_string();
+        assert!(e.contains("--subsampling"), "{e}");
+        assert_eq!(Subsampling::from(SubsamplingArg::Gray), Subsampling::Gray);
     }
 
     #[test]

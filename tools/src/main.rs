@@ -1,10 +1,12 @@
 //! `paprika`: encode, decode and inspect SPICE image streams from the command line.
 
+mod cmd_bench;
 mod cmd_decode;
 mod cmd_demo;
 mod cmd_encode;
 mod cmd_info;
 mod codec;
+mod jpeg_header;
 mod palette;
 mod png_io;
 mod timing;
@@ -16,7 +18,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "paprika",
     version,
-    about = "Encode, decode and inspect SPICE image streams (QUIC, LZ, GLZ, LZ4, SPICE images)"
+    about = "Encode, decode and inspect SPICE image streams (QUIC, LZ, GLZ, LZ4, JPEG, JPEG_ALPHA, SPICE images)"
 )]
 struct Cli {
     /// The command to run.
@@ -27,16 +29,21 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Encode a PNG image into a codec stream, or with --codec glz a sequence of PNGs
+    /// Encode a PNG image into a codec stream (a JPEG file with --codec jpeg, a SPICE
+    /// JPEG_ALPHA image with --codec jpeg-alpha), or with --codec glz a sequence of PNGs
     /// against one dictionary.
     Encode(cmd_encode::Args),
-    /// Decode a codec stream (codec detected from its magic) into a PNG or raw BGRX file,
-    /// or with --codec glz a sequence of GLZ frames through one window.
+    /// Decode a codec stream (codec detected from its magic, or a JPEG's SOI marker) into
+    /// a PNG or raw BGRX file, or with --codec glz a sequence of GLZ frames through one window.
     Decode(cmd_decode::Args),
     /// Print the header fields of a codec stream, one `key: value` per line.
     Info(cmd_info::Args),
-    /// Encode, decode and verify an image with QUIC, LZ, LZ4 and GLZ, and print sizes and speeds.
+    /// Encode, decode and verify an image with QUIC, LZ, LZ4, GLZ (pixel-exact) and JPEG
+    /// (PSNR), and print sizes and speeds.
     Demo(cmd_demo::Args),
+    /// Measure an encoder on one picture: `bench jpeg` gives bytes, PSNR and MB/s of our
+    /// JPEG encoder on 1 thread and on --threads.
+    Bench(cmd_bench::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -45,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Decode(args) => cmd_decode::run(&args),
         Command::Info(args) => cmd_info::run(&args),
         Command::Demo(args) => cmd_demo::run(&args),
+        Command::Bench(args) => cmd_bench::run(&args),
     }
 }
 

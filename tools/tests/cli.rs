@@ -157,7 +157,7 @@ fn bad_inputs_fail_with_clear_messages() {
 #[test]
 fn every_command_has_help() {
     let tmp = tempfile::tempdir().unwrap();
-    for cmd in ["encode", "decode", "info", "demo"] {
+    for cmd in ["encode", "decode", "info", "demo", "bench"] {
         let out = ok(tmp.path(), args![cmd, "--help"]);
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: paprika"));
     }
@@ -174,6 +174,12 @@ fn demo_runs_on_the_bundled_screenshot() {
     let want = std::fs::read(vectors().join("quic/screen_rustdoc.rgb32.quic")).unwrap();
     let got = std::fs::read(tmp.path().join("out/screen_rustdoc.rgb32.quic")).unwrap();
     assert!(got == want);
+    // JPEG is lossy: its row gives the PSNR instead.
+    let row = stdout.lines().find(|l| l.starts_with("  jpeg ")).unwrap_or_else(|| panic!("no jpeg row:\n{stdout}"));
+    let db: f64 = row.split("PSNR ").nth(1).and_then(|r| r.strip_suffix(" dB")).unwrap().parse().unwrap();
+    assert!(db > 35.0 && !row.contains("pixel-exact"), "{row}");
+    let jpg = std::fs::read(tmp.path().join("out/screen_rustdoc.rgb32.jpeg")).unwrap();
+    assert!(jpg.starts_with(JPEG_SOI));
 }
 
 /// Writes a small PNG of `w` × `h` pixels using `colours` distinct colours.
@@ -458,4 +464,241 @@ fn glz_rgb16_bottom_up_and_rgba_round_trip() {
     let info = String::from_utf8(ok(dir, args!["info", dir.join("logo/0.glz")]).stdout).unwrap();
     assert!(info.contains("type: rgba\n"), "{info}");
     assert_glz_sequence_decodes_to(dir, &[dir.join("logo/0.glz")], &[logo]);
+}
+
+/// The bytes a JPEG starts with: SOI, then the next marker's 0xff.
+const JPEG_SOI: &[u8] = b"\xff\xd8\xff";
+
+/// PSNR in dB over the B, G, R bytes of two B,G,R,X buffers.
+fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let (mut sum, mut n) = (0f64, 0f64);
+    for (p, q) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+        for c in 0..3 {
+            let d = f64::from(p[c]) - f64::from(q[c]);
+            sum += d * d;
+            n += 1.0;
+        }
+    }
+    10.0 * (255.0 * 255.0 * n / sum.max(1e-9)).log10()
+}
+
+/// The `key: value` lines of `paprika info IN`.
+fn info(dir: &Path, input: &str) -> String {
+    String::from_utf8(ok(dir, args!["info", input]).stdout).unwrap()
+}
+
+#[test]
+fn jpeg_encodes_a_photo_above_33_db_and_decodes_by_its_marker() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let photo = vectors().join("inputs/photo_chelsea.png");
+    let want = png_bgrx(&photo);
+    let run = ok(dir, args!["encode", "--codec", "jpeg", photo, "-o", "c.jpg"]);
+    let jpg = std::fs::read(dir.join("c.jpg")).unwrap();
+    assert!(jpg.starts_with(JPEG_SOI) && jpg.ends_with(b"\xff\xd9"));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.starts_with(&format!("jpeg 420 q85 451x300: 541200 -> {} bytes (", jpg.len())), "{stderr}");
+    // Detected by its SOI marker, or forced; to BGRX and to PNG.
+    let run = ok(dir, args!["decode", "c.jpg", "-o", "c.bgrx"]);
+    assert!(String::from_utf8_lossy(&run.stderr).starts_with("jpeg 4:2:0 451x300: "));
+    let got = std::fs::read(dir.join("c.bgrx")).unwrap();
+    let p = psnr(&got, &want);
+    assert!(p > 33.0, "PSNR {p:.2} dB");
+    ok(dir, args!["decode", "--codec", "jpeg", "c.jpg", "-o", "forced.bgrx"]);
+    assert!(std::fs::read(dir.join("forced.bgrx")).unwrap() == got);
+    ok(dir, args!["decode", "c.jpg", "-o", "c.png"]);
+    assert!(png_bgrx(&dir.join("c.png")) == got);
+    // Every option: better quality, full chroma, own tables, restart strips on two threads.
+    ok(
+        dir,
+        args![
+            "encode",
+            "--codec",
+            "jpeg",
+            "--quality",
+            "95",
+            "--subsampling",
+            "444",
+            "--optimize",
+            "--restart-rows",
+            "2",
+            "--threads",
+            "2",
+            "--bottom-up",
+            photo,
+            "-o",
+            "hq.jpg"
+        ],
+    );
+    ok(dir, args!["decode", "hq.jpg", "-o", "hq.bgrx"]);
+    let hq = psnr(&std::fs::read(dir.join("hq.bgrx")).unwrap(), &want);
+    assert!(hq > p + 3.0, "q95 4:4:4 {hq:.2} dB vs q85 4:2:0 {p:.2} dB");
+    // Grayscale decodes to R = G = B.
+    ok(dir, args!["encode", "--codec", "jpeg", "--subsampling", "gray", photo, "-o", "g.jpg"]);
+    ok(dir, args!["decode", "g.jpg", "-o", "g.bgrx"]);
+    let g = std::fs::read(dir.join("g.bgrx")).unwrap();
+    assert!(g.len() == want.len() && g.chunks_exact(4).all(|p| p[0] == p[1] && p[1] == p[2]));
+    // Options belong to JPEG; --codec jpeg does not make a PNG a JPEG.
+    fails_with(dir, args!["encode", "--codec", "lz", "--quality", "50", photo, "-o", "x"], "JPEG options");
+    fails_with(dir, args!["encode", "--codec", "jpeg", "--quality", "0", photo, "-o", "x"], "1..=100");
+    fails_with(dir, args!["encode", "--codec", "jpeg", "--type", "rgb24", photo, "-o", "x"], "--subsampling");
+    fails_with(dir, args!["decode", "--codec", "jpeg", photo, "-o", "x.png"], "not a JPEG");
+    // Cut inside the headers (zune-jpeg decodes a JPEG cut in its scan data, padding the rest).
+    std::fs::write(dir.join("cut.jpg"), &jpg[..40]).unwrap();
+    fails_with(dir, args!["decode", "cut.jpg", "-o", "x.png"], "decoding cut.jpg");
+}
+
+#[test]
+fn jpeg_alpha_round_trips_with_exact_alpha() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let logo = vectors().join("inputs/rgba_logo.png");
+    let want = png_bgrx(&logo);
+    for bottom_up in [false, true] {
+        let mut a: Vec<&std::ffi::OsStr> = args!["encode", "--codec", "jpeg-alpha", logo, "-o", "l.spice"].to_vec();
+        if bottom_up {
+            a.push(std::ffi::OsStr::new("--bottom-up"));
+        }
+        let run = ok(dir, &a);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.starts_with("jpeg-alpha 420 q85 500x500: 1000000 -> ") && stderr.contains(" + alpha "),
+            "{stderr}"
+        );
+        let s = std::fs::read(dir.join("l.spice")).unwrap();
+        // Descriptor (type 108 JPEG_ALPHA), then flags (top-down bit), jpeg_size, data_size.
+        assert_eq!(s[8], 108);
+        assert_eq!(s[18], u8::from(!bottom_up), "bottom_up={bottom_up}");
+        assert!(s[27..].starts_with(JPEG_SOI));
+        for forced in [&[][..], args!["--codec", "jpeg-alpha"]] {
+            let mut d: Vec<&std::ffi::OsStr> = args!["decode", "l.spice", "-o", "l.bgrx"].to_vec();
+            d.extend_from_slice(forced);
+            let run = ok(dir, &d);
+            assert!(String::from_utf8_lossy(&run.stderr).starts_with("spice jpeg_alpha 500x500: "));
+            let got = std::fs::read(dir.join("l.bgrx")).unwrap();
+            assert_eq!(got.len(), want.len());
+            let alpha_exact = got.iter().skip(3).step_by(4).eq(want.iter().skip(3).step_by(4));
+            assert!(alpha_exact, "bottom_up={bottom_up}: alpha differs");
+            let p = psnr(&got, &want);
+            assert!(p > 30.0, "bottom_up={bottom_up}: colour PSNR {p:.2} dB");
+        }
+        ok(dir, args!["decode", "l.spice", "-o", "l.png"]);
+        assert!(png_bgrx(&dir.join("l.png")) == std::fs::read(dir.join("l.bgrx")).unwrap());
+    }
+    let photo = vectors().join("inputs/photo_chelsea.png");
+    fails_with(
+        dir,
+        args!["encode", "--codec", "jpeg-alpha", "--container", "raw", logo, "-o", "x"],
+        "drop --container raw",
+    );
+    fails_with(dir, args!["encode", "--codec", "jpeg-alpha", photo, "-o", "x"], "has no alpha channel");
+    fails_with(dir, args!["encode", "--codec", "jpeg-alpha", "--subsampling", "gray", logo, "-o", "x"], "colour JPEG");
+    ok(dir, args!["encode", "--codec", "jpeg", photo, "-o", "c.jpg"]);
+    fails_with(dir, args!["decode", "--codec", "jpeg-alpha", "c.jpg", "-o", "x.png"], "not a SPICE JPEG_ALPHA image");
+}
+
+#[test]
+fn jpeg_in_the_spice_container_is_the_bare_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let photo = vectors().join("inputs/photo_chelsea.png");
+    ok(dir, args!["encode", "--codec", "jpeg", photo, "-o", "bare.jpg"]);
+    ok(dir, args!["encode", "--codec", "jpeg", "--container", "spice", "--id", "42", photo, "-o", "c.spice"]);
+    let bare = std::fs::read(dir.join("bare.jpg")).unwrap();
+    let wrapped = std::fs::read(dir.join("c.spice")).unwrap();
+    // Descriptor (18 bytes, type 105 JPEG), data_size, then the JPEG byte for byte.
+    assert_eq!(wrapped[8], 105);
+    assert!(wrapped.ends_with(&bare) && wrapped.len() == bare.len() + 18 + 4);
+    ok(dir, args!["decode", "bare.jpg", "-o", "a.bgrx"]);
+    ok(dir, args!["decode", "c.spice", "-o", "b.bgrx"]);
+    assert!(std::fs::read(dir.join("a.bgrx")).unwrap() == std::fs::read(dir.join("b.bgrx")).unwrap());
+    let text = info(dir, "c.spice");
+    for line in
+        ["container: spice\n", "id: 42\n", "image_type: jpeg\n", "codec: jpeg\n", "width: 451\n", "height: 300\n"]
+    {
+        assert!(text.contains(line), "info lacks {line:?}:\n{text}");
+    }
+}
+
+#[test]
+fn info_describes_jpeg_and_jpeg_alpha() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let photo = vectors().join("inputs/photo_chelsea.png");
+    ok(dir, args!["encode", "--codec", "jpeg", photo, "-o", "c.jpg"]);
+    let len = std::fs::metadata(dir.join("c.jpg")).unwrap().len();
+    let raw = 451 * 300 * 4;
+    let want = format!(
+        "codec: jpeg\nprocess: baseline\ncomponents: 3\nsubsampling: 4:2:0\nwidth: 451\nheight: 300\n\
+         stream_bytes: {len}\nraw_bytes: {raw}\nratio: {:.2}\n",
+        raw as f64 / len as f64
+    );
+    assert_eq!(info(dir, "c.jpg"), want);
+    // 451 pixels are 57 MCUs of 8 at 4:4:4; two rows a restart interval.
+    ok(dir, args!["encode", "--codec", "jpeg", "--subsampling", "444", "--restart-rows", "2", photo, "-o", "r.jpg"]);
+    let text = info(dir, "r.jpg");
+    for line in ["subsampling: 4:4:4\n", "restart_interval: 114 MCUs\n", "restart_rows: 2\n"] {
+        assert!(text.contains(line), "info lacks {line:?}:\n{text}");
+    }
+    ok(dir, args!["encode", "--codec", "jpeg", "--subsampling", "gray", photo, "-o", "g.jpg"]);
+    let text = info(dir, "g.jpg");
+    assert!(text.contains("components: 1\nsubsampling: gray\n") && !text.contains("restart"), "{text}");
+    // JPEG_ALPHA: the JPEG's size and the alpha stream's, then the JPEG's fields.
+    let logo = vectors().join("inputs/rgba_logo.png");
+    ok(dir, args!["encode", "--codec", "jpeg-alpha", logo, "-o", "l.spice"]);
+    let image = std::fs::read(dir.join("l.spice")).unwrap();
+    let text = info(dir, "l.spice");
+    let field = |key: &str| -> usize {
+        let line = text.lines().find_map(|l| l.strip_prefix(&format!("{key}: "))).unwrap_or_else(|| panic!("{text}"));
+        line.parse().unwrap()
+    };
+    let (jpeg_size, alpha) = (field("jpeg_size"), field("alpha_bytes"));
+    assert_eq!(jpeg_size, u32::from_le_bytes(image[19..23].try_into().unwrap()) as usize);
+    assert_eq!(18 + 1 + 4 + 4 + jpeg_size + alpha, image.len());
+    assert_eq!(field("stream_bytes"), jpeg_size);
+    for line in
+        ["image_type: jpeg_alpha\n", "alpha_top_down: true\n", "alpha_type: xxxa\n", "codec: jpeg\n", "width: 500\n"]
+    {
+        assert!(text.contains(line), "info lacks {line:?}:\n{text}");
+    }
+}
+
+#[test]
+fn bench_jpeg_reports_bytes_psnr_and_speed() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The bundled photo by default, found from the source tree.
+    let out = ok(tmp.path(), args!["bench", "jpeg", "--threads", "2"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("photo_astronaut.png, 512x512") && stdout.contains("quality 85"), "{stdout}");
+    assert!(stdout.contains("enc MB/s") && stdout.contains("PSNR dB"), "{stdout}");
+    assert!(stdout.contains("cargo run --release -p paprika-benches --bin jpeg_table"), "{stdout}");
+    // One row per thread count: threads, bytes, ratio, PSNR, ms, MB/s.
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .filter(|w| w.len() == 6 && w[0].parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(rows.iter().map(|w| w[0]).collect::<Vec<_>>(), ["1", "2"], "{stdout}");
+    for w in &rows {
+        let db: f64 = w[3].parse().unwrap();
+        let mbs: f64 = w[5].parse().unwrap();
+        assert!(db > 30.0 && mbs > 0.0, "{stdout}");
+    }
+    let out = ok(
+        tmp.path(),
+        args![
+            "bench",
+            "jpeg",
+            "--input",
+            vectors().join("inputs/photo_chelsea.png"),
+            "--quality",
+            "50",
+            "--threads",
+            "1"
+        ],
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("451x300") && stdout.contains("quality 50"), "{stdout}");
+    fails_with(tmp.path(), args!["bench", "jpeg", "--threads", "0"], "--threads");
 }
