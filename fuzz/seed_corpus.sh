@@ -1,6 +1,7 @@
 #!/bin/sh
 # Seeds the fuzz corpora (git-ignored) from the bundled vectors: the four
-# spice-common fuzzer seeds and the small golden streams for decode_quic.
+# spice-common fuzzer seeds and the small golden streams for decode_quic, and
+# from the committed hand-made inputs in seeds/<target>/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 vectors="$here/../corpora/vectors/quic"
@@ -29,6 +30,13 @@ w, h = struct.unpack_from('<II', data, 12)
 open(sys.argv[3], 'wb').write(struct.pack('<QBBIII', 0, 1, 0, w, h, len(data)) + data)
 PY
 done
-for t in decode_quic roundtrip_quic decode_lz decode_spice_image; do
+# The committed seeds: small inputs per target (seeds/<target>/*).
+for d in "$here"/seeds/*/; do
+    t=$(basename "$d")
+    mkdir -p "$here/corpus/$t"
+    cp "$d"* "$here/corpus/$t/"
+done
+for d in "$here"/corpus/*/; do
+    t=$(basename "$d")
     echo "seeded $(ls "$here/corpus/$t" | wc -l) $t inputs"
 done

@@ -1,0 +1,204 @@
+//! Differential target: every `simd::wide` kernel against its `simd::scalar`
+//! twin (the definition), on fuzzer-chosen rows. Byte 0 picks the kernel
+//! (modulo 9), the next bytes its parameters (see each arm), the rest is data.
+//! Return values must be equal, and so must the whole output buffer: each
+//! destination is a larger buffer prefilled with a fuzzer-chosen byte (and once
+//! more with its complement), so a kernel that writes past its region, or skips
+//! a byte the scalar one writes, is caught. In-place kernels start from the
+//! input's bytes.
+//!
+//! Arguments stay within each kernel's contract (`codecs/src/simd/scalar.rs`):
+//! `bits` 5 or 8, `step` 1 or 4, `lane` 0..4, `out` at least as long as the row
+//! needs; lengths are otherwise free (odd, short, not whole pixels).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use paprika_codecs::simd::{scalar, wide};
+
+/// Takes bytes off the front of the input, zeros when it runs out.
+struct Input<'a>(&'a [u8]);
+
+impl Input<'_> {
+    fn u8(&mut self) -> u8 {
+        let Some((&b, rest)) = self.0.split_first() else { return 0 };
+        self.0 = rest;
+        b
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.u8(), self.u8()])
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes([self.u8(), self.u8(), self.u8(), self.u8()])
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from(self.u32()) | u64::from(self.u32()) << 32
+    }
+}
+
+/// Runs an output-only kernel, scalar and wide, into a buffer of `len` bytes
+/// prefilled with `fill` (then with `!fill`); the whole buffers must agree.
+fn agree_out(what: &str, len: usize, fill: u8, kernel: impl Fn(bool, &mut [u8])) {
+    for f in [fill, !fill] {
+        let mut a = vec![f; len];
+        let mut b = vec![f; len];
+        kernel(false, &mut a);
+        kernel(true, &mut b);
+        if let Some(i) = a.iter().zip(&b).position(|(x, y)| x != y) {
+            panic!("{what}: byte {i} of {len} differs (fill {f:#x}): scalar {:#x}, wide {:#x}", a[i], b[i]);
+        }
+    }
+}
+
+/// Runs an in-place kernel, scalar and wide, on copies of `init`.
+fn agree_in_place(what: &str, init: &[u8], kernel: impl Fn(bool, &mut [u8])) {
+    let (mut a, mut b) = (init.to_vec(), init.to_vec());
+    kernel(false, &mut a);
+    kernel(true, &mut b);
+    if let Some(i) = a.iter().zip(&b).position(|(x, y)| x != y) {
+        panic!("{what}: byte {i} of {} differs: scalar {:#x}, wide {:#x}", a.len(), a[i], b[i]);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut inp = Input(data);
+    let kernel = inp.u8() % 9;
+    match kernel {
+        // fold_residuals: flags (bits 5/8, step 1/4, with a previous row, values
+        // masked to `bits`), slack after `out`, fill; then cur and prev halves.
+        0 => {
+            let flags = inp.u8();
+            let bits = if flags & 1 == 0 { 5 } else { 8 };
+            let step = if flags & 2 == 0 { 1 } else { 4 };
+            let with_prev = flags & 4 != 0;
+            let mask = if flags & 8 != 0 { ((1u32 << bits) - 1) as u8 } else { 0xff };
+            let slack = usize::from(flags >> 4);
+            let fill = inp.u8();
+            let rest: Vec<u8> = inp.0.iter().map(|&b| b & mask).collect();
+            let n = rest.len() / 2;
+            let (cur, prev) = rest.split_at(n);
+            let prev = with_prev.then_some(&prev[..n]);
+            let what = format!("fold_residuals bits {bits} step {step} len {n} prev {with_prev}");
+            agree_out(&what, n + slack, fill, |w, out| {
+                if w {
+                    wide::fold_residuals(prev, cur, out, bits, step)
+                } else {
+                    scalar::fold_residuals(prev, cur, out, bits, step)
+                }
+            });
+        }
+        // count_repeats: the flags are the rest.
+        1 => {
+            let flags = inp.0;
+            let want = scalar::count_repeats(flags);
+            assert_eq!(wide::count_repeats(flags), want, "count_repeats len {}", flags.len());
+            assert_eq!(want, flags.iter().position(|&f| f == 0).unwrap_or(flags.len()));
+        }
+        // repeat_flags: flags (step 1/4, a real mask or one from the input), slack,
+        // fill, mask; the row is the rest.
+        2 => {
+            let flags = inp.u8();
+            let step = if flags & 1 == 0 { 1 } else { 4 };
+            let mask = match (flags >> 1) & 3 {
+                0 => 0x00ff_ffff,
+                1 => 0xffff_ffff,
+                2 => 0xff00_0000,
+                _ => inp.u32(),
+            };
+            let slack = usize::from(flags >> 3);
+            let fill = inp.u8();
+            let row = inp.0;
+            let n = row.len() / step;
+            let what = format!("repeat_flags step {step} mask {mask:#x} len {}", row.len());
+            agree_out(&what, n + slack, fill, |w, out| {
+                if w { wide::repeat_flags(row, step, mask, out) } else { scalar::repeat_flags(row, step, mask, out) }
+            });
+        }
+        // fill_pixels: the pixel; the destination is the rest.
+        3 => {
+            let px = inp.u32().to_le_bytes();
+            agree_in_place(&format!("fill_pixels {px:?} len {}", inp.0.len()), inp.0, |w, dst| {
+                if w { wide::fill_pixels(dst, px) } else { scalar::fill_pixels(dst, px) }
+            });
+        }
+        // fill_lane: lane, value; the destination is the rest.
+        4 => {
+            let lane = usize::from(inp.u8() & 3);
+            let v = inp.u8();
+            agree_in_place(&format!("fill_lane {lane} {v:#x} len {}", inp.0.len()), inp.0, |w, dst| {
+                if w { wide::fill_lane(dst, lane, v) } else { scalar::fill_lane(dst, lane, v) }
+            });
+        }
+        // widen_bgr: destination length (around what the source fills), slack,
+        // fill; the source is the rest.
+        5 => {
+            let d = usize::from(inp.u16());
+            let slack = usize::from(inp.u8() & 31);
+            let fill = inp.u8();
+            let src = inp.0;
+            let d_len = d % (src.len() / 3 * 4 + 24);
+            let what = format!("widen_bgr src {} dst {d_len}", src.len());
+            agree_out(&what, d_len + slack, fill, |w, out| {
+                let dst = &mut out[..d_len];
+                if w { wide::widen_bgr(src, dst) } else { scalar::widen_bgr(src, dst) }
+            });
+        }
+        // masked_prefix_len: flags (mask choice; b is a shifted view of the data or
+        // a copy of a with one byte changed), mask, shift/position, xor, b's length.
+        6 => {
+            let flags = inp.u8();
+            let mask = match flags & 3 {
+                0 => u64::MAX,
+                1 => 0x00ff_ffff_00ff_ffff,
+                2 => 0x7fff_7fff_7fff_7fff,
+                _ => inp.u64(),
+            };
+            let at = usize::from(inp.u16());
+            let xor = inp.u8();
+            let b_len = usize::from(inp.u16());
+            let rest = inp.0;
+            let a = rest;
+            let b: Vec<u8> = if flags & 4 != 0 {
+                // A match at distance `at`, as the LZ encoder measures one.
+                rest[at % (rest.len() + 1)..].to_vec()
+            } else {
+                let mut b = rest.to_vec();
+                if let Some(x) = b.get_mut(at % (rest.len() + 1)) {
+                    *x ^= xor;
+                }
+                b
+            };
+            let b = &b[..b_len % (b.len() + 1)];
+            let want = scalar::masked_prefix_len(a, b, mask);
+            let got = wide::masked_prefix_len(a, b, mask);
+            assert_eq!(got, want, "masked_prefix_len mask {mask:#x} a {} b {}", a.len(), b.len());
+            assert_eq!(wide::masked_prefix_len(b, a, mask), want, "masked_prefix_len is not symmetric");
+        }
+        // pack_bgr: destination length, slack, fill; the source is the rest.
+        7 => {
+            let d = usize::from(inp.u16());
+            let slack = usize::from(inp.u8() & 31);
+            let fill = inp.u8();
+            let src = inp.0;
+            let d_len = d % (src.len() / 4 * 3 + 24);
+            let what = format!("pack_bgr src {} dst {d_len}", src.len());
+            agree_out(&what, d_len + slack, fill, |w, out| {
+                let dst = &mut out[..d_len];
+                if w { wide::pack_bgr(src, dst) } else { scalar::pack_bgr(src, dst) }
+            });
+        }
+        // gather_lane: lane, destination length, slack, fill; the source is the rest.
+        _ => {
+            let lane = usize::from(inp.u8() & 3);
+            let d = usize::from(inp.u16());
+            let slack = usize::from(inp.u8() & 31);
+            let fill = inp.u8();
+            let src = inp.0;
+            let d_len = d % (src.len() / 4 + 24);
+            let what = format!("gather_lane {lane} src {} dst {d_len}", src.len());
+            agree_out(&what, d_len + slack, fill, |w, out| {
+                let dst = &mut out[..d_len];
+                if w { wide::gather_lane(src, lane, dst) } else { scalar::gather_lane(src, lane, dst) }
+            });
+        }
+    }
+});
