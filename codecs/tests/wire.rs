@@ -521,8 +521,6 @@ fn other_types_are_unsupported() {
     let cases = [
         ImagePayload::GlzRgb { data: &d },
         ImagePayload::ZlibGlzRgb { glz_data_size: 8, data: &d },
-        ImagePayload::Jpeg { data: &d },
-        ImagePayload::JpegAlpha { flags: 0, jpeg_size: 4, data: &d },
         ImagePayload::FromCache,
         ImagePayload::FromCacheLossless,
         ImagePayload::Surface { surface_id: 0 },
@@ -534,6 +532,11 @@ fn other_types_are_unsupported() {
             Err(Error::Unsupported(UnsupportedKind::ImageType { code }))
         );
     }
+    // JPEG and JPEG-alpha are decoded now: eight zero bytes are no JPEG.
+    let jpeg_err = Error::Format { codec: Codec::Jpeg, kind: FormatKind::BadJpeg };
+    assert_eq!(decode_image(&wrap(ImagePayload::Jpeg { data: &d }, 1, 1), &Limits::default()), Err(jpeg_err));
+    let alpha = ImagePayload::JpegAlpha { flags: 0, jpeg_size: 4, data: &d };
+    assert_eq!(decode_image(&wrap(alpha, 1, 1), &Limits::default()), Err(jpeg_err));
 }
 
 #[test]
