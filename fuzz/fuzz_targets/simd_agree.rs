@@ -1,6 +1,6 @@
 //! Differential target: every `simd::wide` kernel against its `simd::scalar`
 //! twin (the definition), on fuzzer-chosen rows. Byte 0 picks the kernel
-//! (modulo 9), the next bytes its parameters (see each arm), the rest is data.
+//! (modulo 14), the next bytes its parameters (see each arm), the rest is data.
 //! Return values must be equal, and so must the whole output buffer: each
 //! destination is a larger buffer prefilled with a fuzzer-chosen byte (and once
 //! more with its complement), so a kernel that writes past its region, or skips
@@ -61,7 +61,7 @@ fn agree_in_place(what: &str, init: &[u8], kernel: impl Fn(bool, &mut [u8])) {
 
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input(data);
-    let kernel = inp.u8() % 9;
+    let kernel = inp.u8() % 14;
     match kernel {
         // fold_residuals: flags (bits 5/8, step 1/4, with a previous row, values
         // masked to `bits`), slack after `out`, fill; then cur and prev halves.
@@ -187,7 +187,7 @@ fuzz_target!(|data: &[u8]| {
             });
         }
         // gather_lane: lane, destination length, slack, fill; the source is the rest.
-        _ => {
+        8 => {
             let lane = usize::from(inp.u8() & 3);
             let d = usize::from(inp.u16());
             let slack = usize::from(inp.u8() & 31);
@@ -199,6 +199,61 @@ fuzz_target!(|data: &[u8]| {
                 let dst = &mut out[..d_len];
                 if w { wide::gather_lane(src, lane, dst) } else { scalar::gather_lane(src, lane, dst) }
             });
+        }
+            // JPEG colour conversion: bpp 3/4, pixel count, fill; the source is the rest.
+        9 | 10 => {
+            let bpp = if inp.u8() & 1 == 0 { 3 } else { 4 };
+            let fill = inp.u8();
+            let src = inp.0;
+            let n = src.len() / bpp;
+            let planes = if kernel == 9 { 3 } else { 1 };
+            let what = format!("colour kernel {kernel} bpp {bpp} n {n}");
+            agree_out(&what, planes * n, fill, |w, out| {
+                if kernel == 9 {
+                    let (y, rest) = out.split_at_mut(n);
+                    let (cb, cr) = rest.split_at_mut(n);
+                    if w { wide::ycc_from_bgr(src, bpp, y, cb, cr) } else { scalar::ycc_from_bgr(src, bpp, y, cb, cr) }
+                } else if w {
+                    wide::luma_from_bgr(src, bpp, out)
+                } else {
+                    scalar::luma_from_bgr(src, bpp, out)
+                }
+            });
+        }
+        // downsample_2x2: fill; the rest split into two rows of 2n samples.
+        11 => {
+            let fill = inp.u8();
+            let n = inp.0.len() / 4;
+            let (top, bottom) = (&inp.0[..2 * n], &inp.0[2 * n..4 * n]);
+            agree_out(&format!("downsample_2x2 n {n}"), n, fill, |w, out| {
+                if w { wide::downsample_2x2(top, bottom, out) } else { scalar::downsample_2x2(top, bottom, out) }
+            });
+        }
+        // The DCT and quantization: stride 8..=40, 64 table values (1..=255), the
+        // block's samples from the rest (zeros past its end).
+        _ => {
+            let stride = 8 + usize::from(inp.u8() % 33);
+            let q: [u16; 64] = core::array::from_fn(|_| u16::from(inp.u8()).max(1));
+            let mut src = vec![0u8; 7 * stride + 8];
+            for (d, s) in src.iter_mut().zip(inp.0) {
+                *d = *s;
+            }
+            let div = scalar::QuantDivisors::new(&q);
+            if kernel == 12 {
+                let (mut a, mut b) = ([0i32; 64], [0i32; 64]);
+                scalar::fdct_islow(&src, stride, &mut a);
+                wide::fdct_islow(&src, stride, &mut b);
+                assert_eq!(a, b, "fdct_islow stride {stride}");
+                let (mut qa, mut qb) = ([0i16; 64], [0i16; 64]);
+                scalar::quantize(&a, &div, &mut qa);
+                wide::quantize(&a, &div, &mut qb);
+                assert_eq!(qa, qb, "quantize");
+            } else {
+                let (mut a, mut b) = ([0i16; 64], [0i16; 64]);
+                scalar::fdct_quantize(&src, stride, &div, &mut a);
+                wide::fdct_quantize(&src, stride, &div, &mut b);
+                assert_eq!(a, b, "fdct_quantize stride {stride}");
+            }
         }
     }
 });
