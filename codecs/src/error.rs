@@ -21,6 +21,10 @@ pub enum Codec {
     Spice,
     /// JPEG and JPEG-alpha.
     Jpeg,
+    /// H.264 video streams (OpenH264).
+    H264,
+    /// Opus audio (libopus).
+    Opus,
 }
 
 /// What exactly is wrong with a malformed input.
@@ -178,6 +182,8 @@ pub enum FormatKind {
     BadDeflate,
     /// A JPEG stream the JPEG decoder refused.
     BadJpeg,
+    /// A compressed packet (H.264 access unit, Opus packet) the codec library refused.
+    BadPacket,
 }
 
 /// Which configured limit an input ran into.
@@ -277,6 +283,14 @@ pub enum Error {
     Parameter(ParameterKind),
     /// Valid, but not supported.
     Unsupported(UnsupportedKind),
+    /// A codec library (OpenH264, libopus) failed for a reason other than bad input,
+    /// with its own error code.
+    Backend {
+        /// The codec whose library failed.
+        codec: Codec,
+        /// The library's error code.
+        code: i32,
+    },
     /// A GLZ stream references image `id`, which has not reached the window yet
     /// (images from several channels can arrive out of order): decode that image,
     /// then retry this one. Nothing was changed.
@@ -305,6 +319,8 @@ impl fmt::Display for Codec {
             Codec::Lz4 => "lz4",
             Codec::Spice => "spice image",
             Codec::Jpeg => "jpeg",
+            Codec::H264 => "h264",
+            Codec::Opus => "opus",
         })
     }
 }
@@ -350,6 +366,7 @@ impl fmt::Display for FormatKind {
             }
             FormatKind::BadDeflate => f.write_str("zlib data is corrupt or inflates to another size"),
             FormatKind::BadJpeg => f.write_str("the JPEG decoder refused the stream"),
+            FormatKind::BadPacket => f.write_str("the codec library refused the packet"),
             FormatKind::TooShortForSize { min_bits, available_bits } => write!(
                 f,
                 "input of {available_bits} bits is too short for the declared size (needs at least {min_bits})"
@@ -387,6 +404,7 @@ impl fmt::Display for Error {
                 }
             },
             Error::WaitingForImage { id } => write!(f, "waiting for GLZ image {id}"),
+            Error::Backend { codec, code } => write!(f, "the {codec} library failed with code {code}"),
             Error::Unsupported(u) => match u {
                 UnsupportedKind::Conversion => f.write_str("unsupported pixel format conversion"),
                 UnsupportedKind::PixelFormat => f.write_str("pixel format not supported by this codec"),

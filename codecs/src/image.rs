@@ -110,6 +110,53 @@ pub struct Palette {
     pub entries: Vec<u32>,
 }
 
+/// A rectangle of a surface, in pixels, `x`/`y` being its top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Rect {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Rect {
+    /// A rectangle from its corner and size.
+    pub const fn new(x: u32, y: u32, width: u32, height: u32) -> Self {
+        Rect { x, y, width, height }
+    }
+
+    /// Whether it covers no pixel.
+    pub const fn is_empty(&self) -> bool {
+        self.width == 0 || self.height == 0
+    }
+
+    /// Pixels covered.
+    pub const fn area(&self) -> u64 {
+        self.width as u64 * self.height as u64
+    }
+
+    /// Whether it lies inside a `width` x `height` surface (without overflow).
+    pub const fn fits_in(&self, width: u32, height: u32) -> bool {
+        self.x as u64 + self.width as u64 <= width as u64 && self.y as u64 + self.height as u64 <= height as u64
+    }
+
+    /// The overlap of two rectangles (empty when they do not meet).
+    pub fn intersect(&self, other: &Rect) -> Rect {
+        let x0 = self.x.max(other.x);
+        let y0 = self.y.max(other.y);
+        let x1 = (self.x as u64 + self.width as u64).min(other.x as u64 + other.width as u64);
+        let y1 = (self.y as u64 + self.height as u64).min(other.y as u64 + other.height as u64);
+        if x1 <= x0 as u64 || y1 <= y0 as u64 {
+            return Rect::default();
+        }
+        Rect { x: x0, y: y0, width: (x1 - x0 as u64) as u32, height: (y1 - y0 as u64) as u32 }
+    }
+}
+
 /// Geometry and format of a bitmap, without its pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImageDesc {

@@ -1,0 +1,1 @@
+//! Opus audio with SPICE's playback parameters.

@@ -1,0 +1,1 @@
+//! Image quality metrics: PSNR and SSIM on BGRX images and rectangles.
