@@ -226,6 +226,15 @@ pub enum ParameterKind {
     SizeOverflow,
     /// The pixel format does not fit the requested image type.
     FormatMismatch,
+    /// A picture size the codec cannot take (H.264: even sides, 16 to 3840x2160).
+    UnsupportedSize {
+        /// Width asked for.
+        width: u32,
+        /// Height asked for.
+        height: u32,
+    },
+    /// A setting outside its valid range (a zero bitrate, a frame rate of 0 or over 120).
+    OutOfRange,
     /// An image with more pixels than the GLZ dictionary's window can hold.
     LargerThanWindow {
         /// Pixels of the image.
@@ -250,6 +259,12 @@ pub enum UnsupportedKind {
     ImageType {
         /// The `SPICE_IMAGE_TYPE_*` code.
         code: u8,
+    },
+    /// A JPEG coding process other than baseline or extended sequential Huffman
+    /// (progressive, lossless, arithmetic): SPICE never sends these.
+    JpegProcess {
+        /// The frame's SOF marker byte (`0xC2` for progressive, ...).
+        marker: u8,
     },
     /// The image's palette is in the client's palette cache (`PAL_FROM_CACHE`), which a
     /// stand-alone decoder does not have.
@@ -399,6 +414,10 @@ impl fmt::Display for Error {
                 ParameterKind::EmptyImage => f.write_str("image has zero width or height"),
                 ParameterKind::SizeOverflow => f.write_str("image size overflows"),
                 ParameterKind::FormatMismatch => f.write_str("pixel format does not fit the requested image type"),
+                ParameterKind::UnsupportedSize { width, height } => {
+                    write!(f, "the codec cannot take a {width}x{height} picture")
+                }
+                ParameterKind::OutOfRange => f.write_str("setting out of range"),
                 ParameterKind::LargerThanWindow { pixels, window } => {
                     write!(f, "image of {pixels} pixels does not fit a GLZ window of {window}")
                 }
@@ -411,6 +430,9 @@ impl fmt::Display for Error {
                 UnsupportedKind::UnknownCodec => f.write_str("unknown codec (no known magic)"),
                 UnsupportedKind::ImageType { code } => {
                     write!(f, "SPICE image type {code} cannot be decoded on its own")
+                }
+                UnsupportedKind::JpegProcess { marker } => {
+                    write!(f, "JPEG frame type {marker:#04x} (only baseline and extended sequential Huffman)")
                 }
                 UnsupportedKind::CachedPalette { id } => write!(f, "palette {id:#x} is in the client's palette cache"),
             },

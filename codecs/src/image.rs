@@ -279,6 +279,30 @@ impl<'a> ImageRef<'a> {
         &self.data[off..off + len]
     }
 
+    /// The rectangle `rect` of this bitmap as a bitmap of its own, sharing the buffer.
+    ///
+    /// Only for formats of whole bytes per pixel (not the 1- and 4-bit palettes).
+    pub fn sub_image(&self, rect: Rect) -> Result<ImageRef<'a>> {
+        if !rect.fits_in(self.desc.width, self.desc.height) {
+            return Err(Error::Parameter(ParameterKind::SizeOverflow));
+        }
+        let bits = self.desc.format.bits_per_pixel();
+        if bits % 8 != 0 {
+            return Err(Error::Unsupported(crate::error::UnsupportedKind::PixelFormat));
+        }
+        if rect.is_empty() {
+            return Err(Error::Parameter(ParameterKind::EmptyImage));
+        }
+        // Memory row of the rectangle's first row in memory order: its top row when
+        // top-down, its bottom row when bottom-up.
+        let first_mem_row = if self.desc.top_down { rect.y } else { self.desc.height - rect.y - rect.height };
+        let start = first_mem_row as usize * self.desc.stride + rect.x as usize * (bits / 8) as usize;
+        let desc = ImageDesc { width: rect.width, height: rect.height, ..self.desc };
+        let mut sub = ImageRef::new(desc, &self.data[start..])?;
+        sub.palette = self.palette;
+        Ok(sub)
+    }
+
     /// Copies into an owned, packed, top-down bitmap of the same format.
     pub fn to_owned_packed(&self) -> Image {
         let row = self.desc.row_bytes().unwrap_or(0);

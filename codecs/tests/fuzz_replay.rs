@@ -80,6 +80,14 @@ fn replay(target: &str, data: &[u8]) -> bool {
                 }
             }
         }
+        "decode_jpeg_alpha" => {
+            if let Some((&flags, rest)) = data.split_first()
+                && let Some((size, payload)) = rest.split_first_chunk::<4>()
+                && let Ok(img) = paprika_codecs::jpeg::decode_alpha(flags, u32::from_le_bytes(*size), payload, &LIMITS)
+            {
+                img.to_bgrx().expect("to_bgrx of a decoded JPEG_ALPHA image");
+            }
+        }
         _ => return false,
     }
     true
@@ -103,8 +111,8 @@ fn seeds_and_regressions_replay_cleanly() {
     let seeds = replay_all("seeds");
     let regressions = replay_all("regressions");
     eprintln!("replayed seeds {seeds:?} and regressions {regressions:?}");
-    // The GLZ targets' seeds are committed (the others come from the vectors).
-    for t in ["decode_glz", "decode_zlib_glz"] {
+    // The GLZ and JPEG_ALPHA targets' seeds are committed (the others come from the vectors).
+    for t in ["decode_glz", "decode_zlib_glz", "decode_jpeg_alpha"] {
         assert!(seeds.get(t).copied().unwrap_or(0) > 0, "no seeds for {t} in {}", fuzz_dir().join("seeds").display());
     }
     assert!(Path::new(&fuzz_dir()).is_dir());

@@ -13,10 +13,73 @@ fn bad() -> Error {
     Error::format(Codec::Jpeg, FormatKind::BadJpeg)
 }
 
+/// Walks the marker segments up to the scan and checks the frame header for
+/// what SPICE's JPEGs (libjpeg's baseline output) can hold: a baseline or
+/// extended sequential Huffman frame, 8-bit, 1 or 3 components, luma sampled
+/// 1 or 2 each way and chroma 1x1.
+///
+/// zune-jpeg 0.4 panics on some exotic sampling factors (fuzzing found Cb at
+/// 1x8 under 2x2 luma), so we never hand it a frame outside this set.
+fn check_frame_header(data: &[u8]) -> Result<()> {
+    if data.get(..2) != Some(&[0xff, 0xd8][..]) {
+        return Err(bad());
+    }
+    let mut pos = 2;
+    let mut frame_seen = false;
+    loop {
+        // Skip fill bytes before a marker.
+        while data.get(pos) == Some(&0xff) && data.get(pos + 1) == Some(&0xff) {
+            pos += 1;
+        }
+        let (Some(&0xff), Some(&marker)) = (data.get(pos), data.get(pos + 1)) else { return Err(bad()) };
+        pos += 2;
+        if marker == 0x01 || (0xd0..=0xd7).contains(&marker) {
+            continue;
+        }
+        let len = data.get(pos..pos + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))).ok_or_else(bad)?;
+        let segment = data.get(pos + 2..pos + len.max(2)).filter(|_| len >= 2).ok_or_else(bad)?;
+        match marker {
+            0xda => return if frame_seen { Ok(()) } else { Err(bad()) },
+            0xd9 => return Err(bad()),
+            0xc0 | 0xc1 => {
+                if frame_seen {
+                    return Err(bad());
+                }
+                check_sof(segment)?;
+                frame_seen = true;
+            }
+            // Progressive, lossless, hierarchical and arithmetic frames: not SPICE's.
+            0xc2 | 0xc3 | 0xc5..=0xc7 | 0xc9..=0xcb | 0xcd..=0xcf => {
+                return Err(Error::Unsupported(crate::error::UnsupportedKind::JpegProcess { marker }));
+            }
+            _ => {}
+        }
+        pos += len;
+    }
+}
+
+fn check_sof(seg: &[u8]) -> Result<()> {
+    let (&precision, rest) = seg.split_first().ok_or_else(bad)?;
+    let comps = *rest.get(4).ok_or_else(bad)?;
+    if precision != 8 || !(comps == 1 || comps == 3) || seg.len() != 6 + 3 * usize::from(comps) {
+        return Err(bad());
+    }
+    for c in 0..usize::from(comps) {
+        let factors = seg[7 + 3 * c];
+        let (h, v) = (factors >> 4, factors & 15);
+        let ok = if c == 0 { (1..=2).contains(&h) && (1..=2).contains(&v) } else { h == 1 && v == 1 };
+        if !ok {
+            return Err(bad());
+        }
+    }
+    Ok(())
+}
+
 /// Decodes a JPEG: colour images to [`PixelFormat::Bgrx32`] (X = 0),
 /// grayscale ones to [`PixelFormat::Gray8`], rows top-down. The size is checked
 /// against `limits` from the header, before anything is decoded.
 pub fn decode(data: &[u8], limits: &Limits) -> Result<Image> {
+    check_frame_header(data)?;
     let options = DecoderOptions::new_safe()
         .set_max_width(limits.max_width as usize)
         .set_max_height(limits.max_height as usize)
