@@ -169,3 +169,43 @@ fn decoder_refuses_garbage_and_oversized_images() {
     let tight = Limits { max_alloc_bytes: 1000, ..Limits::default() };
     assert!(matches!(jpeg::decode(&bytes, &tight), Err(paprika_codecs::Error::Limits { .. })));
 }
+
+/// Byte offset of the first SOF0 marker's segment in one of our streams.
+fn sof0_offset(bytes: &[u8]) -> usize {
+    bytes.windows(2).position(|w| w == [0xff, 0xc0]).expect("our encoder writes SOF0")
+}
+
+#[test]
+fn frames_outside_spice_jpeg_are_refused_before_decoding() {
+    let img = photo("photo_chelsea");
+    let bytes = jpeg::encode(&img.as_ref(), &JpegOptions::default()).unwrap();
+    assert!(jpeg::decode(&bytes, &Limits::default()).is_ok());
+    let sof = sof0_offset(&bytes);
+
+    // The same frame called progressive: refused as a process we do not take.
+    let mut progressive = bytes.clone();
+    progressive[sof + 1] = 0xc2;
+    assert_eq!(
+        jpeg::decode(&progressive, &Limits::default()).unwrap_err(),
+        paprika_codecs::Error::Unsupported(paprika_codecs::error::UnsupportedKind::JpegProcess { marker: 0xc2 })
+    );
+    // Segment: FF C0, length(2), precision, height(2), width(2), count, then
+    // (id, HV, table) per component; chroma sampled other than 1x1 is refused
+    // (zune-jpeg 0.4 panics on some such frames), and so is 12-bit precision.
+    let first_chroma_hv = sof + 4 + 6 + 3 + 1;
+    for (at, value) in [(first_chroma_hv, 0x18u8), (first_chroma_hv, 0x21), (sof + 4 + 6 + 1, 0x13), (sof + 4, 12)] {
+        let mut bad = bytes.clone();
+        bad[at] = value;
+        let err = jpeg::decode(&bad, &Limits::default()).unwrap_err();
+        assert_eq!(
+            err,
+            paprika_codecs::Error::Format {
+                codec: paprika_codecs::error::Codec::Jpeg,
+                kind: paprika_codecs::error::FormatKind::BadJpeg
+            },
+            "byte {at} = {value:#x}"
+        );
+    }
+    // A stream that ends before any frame header.
+    assert!(jpeg::decode(&bytes[..sof], &Limits::default()).is_err());
+}
