@@ -1,5 +1,6 @@
 //! `paprika`: encode, decode and inspect SPICE image streams from the command line.
 
+mod cmd_audio;
 mod cmd_bench;
 mod cmd_decode;
 mod cmd_demo;
@@ -44,6 +45,10 @@ enum Command {
     /// Measure an encoder on one picture: `bench jpeg` gives bytes, PSNR and MB/s of our
     /// JPEG encoder on 1 thread and on --threads.
     Bench(cmd_bench::Args),
+    /// Opus audio with SPICE's parameters: `audio encode` a 48 kHz WAV into an Ogg Opus
+    /// file of 10 ms packets, `audio decode` one into a WAV (with --lose-every N to hear
+    /// packet-loss concealment).
+    Audio(cmd_audio::AudioArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -53,6 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => cmd_info::run(&args),
         Command::Demo(args) => cmd_demo::run(&args),
         Command::Bench(args) => cmd_bench::run(&args),
+        Command::Audio(args) => cmd_audio::run(&args),
     }
 }
 

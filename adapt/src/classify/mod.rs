@@ -1,0 +1,1 @@
+//! What each changed tile shows: solid, text/UI, image or video.

@@ -1,0 +1,1 @@
+//! Which tiles of the screen changed since the previous frame.
