@@ -4,6 +4,7 @@
 
 pub mod scalar;
 pub mod wide;
+pub mod yuv;
 
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,7 @@
 
 use super::{QuantDivisors, scalar, wide};
 
-fn rng(seed: u64) -> impl FnMut() -> u64 {
+pub(super) fn rng(seed: u64) -> impl FnMut() -> u64 {
     let mut s = seed | 1;
     move || {
         s ^= s << 13;

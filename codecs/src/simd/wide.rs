@@ -528,6 +528,8 @@ fn fdct_rows(src: &[u8], stride: usize) -> [i32x8; 8] {
 /// one register and the 32-bit form, free of the even/odd split, measured faster.
 const FDCT16: bool = !cfg!(target_feature = "avx2");
 
+// The encoder calls the fused `fdct_quantize`; this half stays for the agreement tests and benches.
+#[cfg_attr(not(any(test, feature = "bench-internals")), allow(dead_code))]
 /// See [`scalar::fdct_islow`].
 pub fn fdct_islow(src: &[u8], stride: usize, out: &mut [i32; 64]) {
     *out = if FDCT16 { cast(fdct_rows16(src, stride).map(i32x8::from_i16x8)) } else { cast(fdct_rows(src, stride)) };
@@ -555,6 +557,8 @@ fn quantize_rows16(c: [i16x8; 8], divisors: &QuantDivisors) -> [i16x8; 8] {
     })
 }
 
+// The encoder calls the fused `fdct_quantize`; this half stays for the agreement tests and benches.
+#[cfg_attr(not(any(test, feature = "bench-internals")), allow(dead_code))]
 /// See [`scalar::quantize`]: 8 coefficients a step in 16-bit lanes, dividing
 /// with two high-half multiplies (see [`QuantDivisors::new`]).
 pub fn quantize(coefs: &[i32; 64], divisors: &QuantDivisors, out: &mut [i16; 64]) {
