@@ -33,6 +33,15 @@ pub(crate) mod bt601 {
     pub const C_OFFSET: i32 = (128 << 17) + (1 << 16);
 }
 
+/// The fastest kernel this build and CPU have: AVX2 when found at run time,
+/// else `wide`. Same contract as [`scalar::i420_rows`].
+pub fn i420_rows(top: &[u8], bottom: &[u8], y_top: &mut [u8], y_bottom: &mut [u8], u: &mut [u8], v: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    avx2::i420_rows(top, bottom, y_top, y_bottom, u, v);
+    #[cfg(not(target_arch = "x86_64"))]
+    wide::i420_rows(top, bottom, y_top, y_bottom, u, v);
+}
+
 /// The scalar reference.
 pub mod scalar {
     use super::bt601::*;
@@ -111,19 +120,12 @@ pub mod wide {
     use bytemuck::cast;
     use wide::{i16x8, i16x16, i32x8, u8x16, u16x8, u64x4};
 
-    #[cold]
-    #[inline(never)]
-    fn short_input() -> ! {
-        // Callers checked the lengths up front; keep the panic path out of the loop.
-        panic!("kernel read past the end of its input")
-    }
-
     /// 8 BGRX pixels as 32-bit lanes.
     #[inline(always)]
     fn load8(s: &[u8]) -> i32x8 {
         match s.first_chunk::<32>() {
             Some(a) => cast(*a),
-            None => short_input(),
+            None => super::short_input(),
         }
     }
 
@@ -208,6 +210,123 @@ pub mod wide {
     }
 }
 
+/// An AVX2 twin of [`scalar::i420_rows`], chosen at run time: `wide` picks its
+/// instructions when the crate is compiled, so a baseline (SSE2) build would
+/// otherwise never use the 256-bit registers every x86-64 server since 2013 has.
+#[cfg(target_arch = "x86_64")]
+pub mod avx2 {
+    use core::arch::x86_64::{
+        __m256i, _mm256_add_epi32, _mm256_and_si256, _mm256_hadd_epi32, _mm256_madd_epi16, _mm256_packs_epi32,
+        _mm256_packus_epi16, _mm256_permute4x64_epi64, _mm256_permutevar8x32_epi32, _mm256_set1_epi32,
+        _mm256_setr_epi8, _mm256_setr_epi32, _mm256_shuffle_epi8, _mm256_srai_epi32, _mm256_srli_epi16,
+    };
+
+    use super::bt601::*;
+
+    /// Whether this CPU has AVX2 (std caches the answer).
+    pub fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+
+    /// See [`super::scalar::i420_rows`]: 32 columns a step on AVX2 when the CPU
+    /// has it, the rest (and CPUs without it) through [`super::wide::i420_rows`].
+    pub fn i420_rows(top: &[u8], bottom: &[u8], y_top: &mut [u8], y_bottom: &mut [u8], u: &mut [u8], v: &mut [u8]) {
+        let n = y_top.len();
+        let c = n.div_ceil(2);
+        assert!(top.len() >= 4 * n && bottom.len() >= 4 * n && y_bottom.len() == n && u.len() == c && v.len() == c);
+        let done = if available() {
+            // SAFETY: `rows` only needs AVX2, which the CPU was just found to have;
+            // it touches memory through slices alone.
+            #[allow(unsafe_code)]
+            unsafe {
+                rows(top, bottom, y_top, y_bottom, u, v)
+            }
+        } else {
+            0
+        };
+        let k = done / 2;
+        super::wide::i420_rows(
+            &top[4 * done..],
+            &bottom[4 * done..],
+            &mut y_top[done..],
+            &mut y_bottom[done..],
+            &mut u[k..],
+            &mut v[k..],
+        );
+    }
+
+    #[inline(always)]
+    fn load8(s: &[u8]) -> __m256i {
+        match s.first_chunk::<32>() {
+            Some(a) => bytemuck::cast(*a),
+            None => super::short_input(),
+        }
+    }
+
+    /// Converts whole 32-column steps and returns how many columns it did.
+    #[target_feature(enable = "avx2")]
+    fn rows(top: &[u8], bottom: &[u8], y_top: &mut [u8], y_bottom: &mut [u8], u: &mut [u8], v: &mut [u8]) -> usize {
+        let pair = |lo: i32, hi: i32| _mm256_set1_epi32((lo & 0xffff) | (hi << 16));
+        let mask_br = _mm256_set1_epi32(0x00ff_00ff);
+        let (y_br, y_g, y_off) = (pair(Y_B, Y_R), pair(Y_G, 0), _mm256_set1_epi32(Y_OFFSET));
+        let (u_br, u_g) = (pair(UV_MAX, -U_R), pair(-U_G, 0));
+        let (v_br, v_g) = (pair(-V_B, UV_MAX), pair(-V_G, 0));
+        let c_off = _mm256_set1_epi32(C_OFFSET);
+        // After packs and packus the dwords come as (group, half) pairs; this
+        // puts each group's two halves back together.
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+        // Each 8 bytes of chroma come as U U V V U U V V (two groups a 128-bit
+        // lane): gather the lane's U bytes, then its V bytes.
+        let split_uv = _mm256_setr_epi8(
+            0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15, 0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
+        );
+        // (B, R) and (G, X) as 16-bit pairs; X meets a zero weight.
+        let split = |px: __m256i| (_mm256_and_si256(px, mask_br), _mm256_srli_epi16(px, 8));
+        let luma = |(br, g): (__m256i, __m256i)| {
+            let sum = _mm256_add_epi32(_mm256_madd_epi16(br, y_br), _mm256_madd_epi16(g, y_g));
+            _mm256_srai_epi32(_mm256_add_epi32(sum, y_off), 15)
+        };
+        // U and V are linear in B, G, R, so weigh each column of the two-row
+        // sums, then add column pairs: `hadd` gives U0 U1 V0 V1 | U2 U3 V2 V3.
+        let chroma = |(tb, tg): (__m256i, __m256i), (bb, bg): (__m256i, __m256i)| {
+            let (br, g) = (_mm256_add_epi32(tb, bb), _mm256_add_epi32(tg, bg));
+            let weigh = |wbr, wg| _mm256_add_epi32(_mm256_madd_epi16(br, wbr), _mm256_madd_epi16(g, wg));
+            let uv = _mm256_hadd_epi32(weigh(u_br, u_g), weigh(v_br, v_g));
+            _mm256_srai_epi32(_mm256_add_epi32(uv, c_off), 17)
+        };
+        let bytes32 = |a, b, c, d| {
+            let packed = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+            bytemuck::cast::<__m256i, [u8; 32]>(_mm256_permutevar8x32_epi32(packed, order))
+        };
+        let n = y_top.len() / 32 * 32;
+        let steps = top[..4 * n]
+            .chunks_exact(128)
+            .zip(bottom[..4 * n].chunks_exact(128))
+            .zip(y_top[..n].chunks_exact_mut(32).zip(y_bottom[..n].chunks_exact_mut(32)))
+            .zip(u[..n / 2].chunks_exact_mut(16).zip(v[..n / 2].chunks_exact_mut(16)));
+        for (((top, bottom), (y_top, y_bottom)), (u, v)) in steps {
+            let t = [0, 1, 2, 3].map(|j| split(load8(&top[32 * j..])));
+            let b = [0, 1, 2, 3].map(|j| split(load8(&bottom[32 * j..])));
+            y_top.copy_from_slice(&bytes32(luma(t[0]), luma(t[1]), luma(t[2]), luma(t[3])));
+            y_bottom.copy_from_slice(&bytes32(luma(b[0]), luma(b[1]), luma(b[2]), luma(b[3])));
+            let uv: __m256i =
+                bytemuck::cast(bytes32(chroma(t[0], b[0]), chroma(t[1], b[1]), chroma(t[2], b[2]), chroma(t[3], b[3])));
+            let grouped = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(uv, split_uv), 0b11_01_10_00);
+            let halves = bytemuck::cast::<__m256i, [u8; 32]>(grouped);
+            u.copy_from_slice(&halves[..16]);
+            v.copy_from_slice(&halves[16..]);
+        }
+        n
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn short_input() -> ! {
+    // Callers checked the lengths up front; keep the panic path out of the loops.
+    panic!("kernel read past the end of its input")
+}
+
 #[cfg(test)]
 mod tests {
     use super::{scalar, wide};
@@ -228,7 +347,7 @@ mod tests {
     #[test]
     fn i420_rows_agree_on_every_tail_length() {
         let mut next = rng(0x1420);
-        for n in 1..=80 {
+        for n in 1..=100 {
             for trial in 0..6 {
                 let mut row = || -> Vec<u8> {
                     (0..4 * n)
@@ -243,7 +362,13 @@ mod tests {
                 let (t, b) = (row(), row());
                 let s = convert(scalar::i420_rows, &t, &b, n);
                 let w = convert(wide::i420_rows, &t, &b, n);
-                assert_eq!(s, w, "n={n} trial={trial}");
+                assert_eq!(s, w, "wide: n={n} trial={trial}");
+                #[cfg(target_arch = "x86_64")]
+                {
+                    // Runs the AVX2 code itself where the CPU has it (as CI's does).
+                    let a = convert(super::avx2::i420_rows, &t, &b, n);
+                    assert_eq!(s, a, "avx2 ({}): n={n} trial={trial}", super::avx2::available());
+                }
             }
         }
     }

@@ -112,11 +112,11 @@ impl I420Frame {
             let top = 2 * pair;
             if ys.len() == 2 * w {
                 let (y_top, y_bottom) = ys.split_at_mut(w);
-                yuv::wide::i420_rows(row(top), row(top + 1), y_top, y_bottom, u, v);
+                yuv::i420_rows(row(top), row(top + 1), y_top, y_bottom, u, v);
             } else {
                 // Odd height: the last row pairs with itself for its chroma.
                 spare.resize(w, 0);
-                yuv::wide::i420_rows(row(top), row(top), ys, &mut spare, u, v);
+                yuv::i420_rows(row(top), row(top), ys, &mut spare, u, v);
             }
         }
         Ok(())
