@@ -8,12 +8,10 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_main};
 use paprika_benches::desktop_1080p;
-use paprika_codecs::simd::yuv as kernels;
+use paprika_codecs::simd::yuv::{self as kernels, RowsKernel};
 use paprika_codecs::video::I420Frame;
 use paprika_codecs::{Image, PixelFormat, Rect};
 use yuv::{BufferStoreMut, YuvConversionMode, YuvPlanarImageMut, YuvRange, YuvStandardMatrix};
-
-type RowsKernel = fn(&[u8], &[u8], &mut [u8], &mut [u8], &mut [u8], &mut [u8]);
 
 /// One kernel over a whole picture, as `fill_from_bgrx` drives it.
 fn convert_with(kernel: RowsKernel, img: &Image, y: &mut [u8], u: &mut [u8], v: &mut [u8]) {

@@ -6,6 +6,7 @@ mod cmd_decode;
 mod cmd_demo;
 mod cmd_encode;
 mod cmd_info;
+mod cmd_stream;
 mod codec;
 mod jpeg_header;
 mod palette;
@@ -49,6 +50,9 @@ enum Command {
     /// file of 10 ms packets, `audio decode` one into a WAV (with --lose-every N to hear
     /// packet-loss concealment).
     Audio(cmd_audio::AudioArgs),
+    /// Encode PNG frames (files or directories) as an H.264 or MJPEG stream at a target
+    /// bitrate, decode it back, and print fps, achieved bitrate, PSNR and SSIM.
+    Stream(cmd_stream::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -59,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => cmd_demo::run(&args),
         Command::Bench(args) => cmd_bench::run(&args),
         Command::Audio(args) => cmd_audio::run(&args),
+        Command::Stream(args) => cmd_stream::run(&args),
     }
 }
 

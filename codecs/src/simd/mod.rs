@@ -2,6 +2,7 @@
 //! twin with the same signature; `tests` checks they agree on random rows.
 //! The re-exports below are the versions that measured faster (see `NOTES.md`).
 
+pub mod metrics;
 pub mod scalar;
 pub mod wide;
 pub mod yuv;

@@ -33,6 +33,10 @@ pub(crate) mod bt601 {
     pub const C_OFFSET: i32 = (128 << 17) + (1 << 16);
 }
 
+/// The signature every `i420_rows` shares: two BGRX rows in; two luma rows,
+/// one U and one V row out.
+pub type RowsKernel = fn(&[u8], &[u8], &mut [u8], &mut [u8], &mut [u8], &mut [u8]);
+
 /// The fastest kernel this build and CPU have: AVX2 when found at run time,
 /// else `wide`. Same contract as [`scalar::i420_rows`].
 pub fn i420_rows(top: &[u8], bottom: &[u8], y_top: &mut [u8], y_bottom: &mut [u8], u: &mut [u8], v: &mut [u8]) {
@@ -322,7 +326,7 @@ pub mod avx2 {
 
 #[cold]
 #[inline(never)]
-fn short_input() -> ! {
+pub(crate) fn short_input() -> ! {
     // Callers checked the lengths up front; keep the panic path out of the loops.
     panic!("kernel read past the end of its input")
 }
@@ -332,12 +336,7 @@ mod tests {
     use super::{scalar, wide};
     use crate::simd::tests::rng;
 
-    fn convert(
-        f: fn(&[u8], &[u8], &mut [u8], &mut [u8], &mut [u8], &mut [u8]),
-        t: &[u8],
-        b: &[u8],
-        n: usize,
-    ) -> Vec<u8> {
+    fn convert(f: super::RowsKernel, t: &[u8], b: &[u8], n: usize) -> Vec<u8> {
         let c = n.div_ceil(2);
         let (mut yt, mut yb, mut u, mut v) = (vec![0xa5; n], vec![0x5a; n], vec![0x33; c], vec![0xcc; c]);
         f(t, b, &mut yt, &mut yb, &mut u, &mut v);
