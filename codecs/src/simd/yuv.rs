@@ -35,6 +35,7 @@ pub(crate) mod bt601 {
 
 /// The signature every `i420_rows` shares: two BGRX rows in; two luma rows,
 /// one U and one V row out.
+#[cfg_attr(not(any(test, feature = "bench-internals")), allow(dead_code))]
 pub type RowsKernel = fn(&[u8], &[u8], &mut [u8], &mut [u8], &mut [u8], &mut [u8]);
 
 /// The fastest kernel this build and CPU have: AVX2 when found at run time,
