@@ -7,3 +7,4 @@
 pub mod classify;
 pub mod damage;
 pub mod network;
+pub mod sim;

@@ -164,3 +164,62 @@ fn bookkeeping() {
     assert_eq!(est.estimate().in_flight_bytes, 400);
     assert!(!est.on_acked(10, 50 * MS) && est.on_acked(19, 50 * MS));
 }
+
+/// Bulk sending over a real cellular trace through the emulator's link: the
+/// estimator must keep the link busy without letting the queue grow unbounded.
+fn real_trace(name: &str, rtt: Micros) -> (f64, Micros, Micros, f64) {
+    use paprika_adapt::sim::{BottleneckLink, CapacityTrace};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpora/traces").join(name);
+    let trace = CapacityTrace::parse_mahimahi(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mean = trace.mean_bps();
+    let seconds = trace.period_ms() / 1000;
+    let mut link = BottleneckLink::new(trace, rtt / 2, 1 << 20);
+    let mut est = BandwidthEstimator::new(EstimatorConfig::default());
+    let (mut now, mut next_send, mut id) = (0u64, 0u64, 0u64);
+    let mut acks: VecDeque<(Micros, u64)> = VecDeque::new();
+    let (mut delivered, mut queue_delays) = (0u64, Vec::new());
+    let mut estimates = Vec::new();
+    while now < seconds * SECOND {
+        for d in link.advance(now) {
+            delivered += u64::from(d.bytes);
+            queue_delays.push(d.queued_for);
+            acks.push_back((d.at + rtt / 2, d.id));
+        }
+        while acks.front().is_some_and(|&(t, _)| t <= now) {
+            let (t, a) = acks.pop_front().unwrap();
+            est.on_acked(a, t);
+        }
+        if now >= next_send && est.send_budget() >= u64::from(PACKET) {
+            est.on_sent(id, PACKET, now);
+            link.send(id, PACKET, now);
+            id += 1;
+            next_send = now + (f64::from(PACKET) * 8.0 / est.estimate().pacing_bps * SECOND as f64) as Micros;
+        }
+        if now % (100 * MS) == 0 {
+            estimates.push(est.estimate().bandwidth_bps);
+        }
+        now += 100;
+    }
+    queue_delays.sort_unstable();
+    let pct = |p: f64| queue_delays[((queue_delays.len() - 1) as f64 * p) as usize];
+    let utilisation = delivered as f64 * 8.0 / seconds as f64 / mean;
+    let mean_estimate = estimates.iter().sum::<f64>() / estimates.len() as f64;
+    (utilisation, pct(0.5), pct(0.95), mean_estimate / mean)
+}
+
+#[test]
+fn real_cellular_traces() {
+    for name in ["Verizon-LTE-short.down", "ATT-LTE-driving-2016.down"] {
+        let (util, p50, p95, est) = real_trace(name, 40 * MS);
+        println!(
+            "{name}, RTT 40 ms: utilisation {:.1}%, bottleneck queueing delay p50 {} ms, p95 {} ms; \
+             mean estimate {:.2}x the mean capacity",
+            util * 100.0,
+            p50 / MS,
+            p95 / MS,
+            est
+        );
+        assert!(util > 0.7, "{name}: utilisation {util}");
+        assert!(p95 < 600 * MS, "{name}: p95 queueing {p95}");
+    }
+}

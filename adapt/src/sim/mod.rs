@@ -1,0 +1,10 @@
+//! A network emulator in virtual time for the adaptation benchmark and the
+//! engine's tests: capacity traces (Mahimahi format or synthetic) driving a
+//! bottleneck link with a drop-tail queue and a propagation delay.
+//! Deterministic: nothing sleeps and nothing reads a clock.
+
+pub mod link;
+pub mod trace;
+
+pub use link::{BottleneckLink, Delivery};
+pub use trace::{CapacityTrace, OPPORTUNITY_BYTES, TraceError};
