@@ -1,6 +1,6 @@
 //! Differential target: every `simd::wide` kernel against its `simd::scalar`
 //! twin (the definition), on fuzzer-chosen rows. Byte 0 picks the kernel
-//! (modulo 14), the next bytes its parameters (see each arm), the rest is data.
+//! (modulo 15), the next bytes its parameters (see each arm), the rest is data.
 //! Return values must be equal, and so must the whole output buffer: each
 //! destination is a larger buffer prefilled with a fuzzer-chosen byte (and once
 //! more with its complement), so a kernel that writes past its region, or skips
@@ -13,7 +13,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paprika_codecs::simd::{scalar, wide};
+use paprika_codecs::simd::{scalar, wide, yuv};
 
 /// Takes bytes off the front of the input, zeros when it runs out.
 struct Input<'a>(&'a [u8]);
@@ -61,7 +61,7 @@ fn agree_in_place(what: &str, init: &[u8], kernel: impl Fn(bool, &mut [u8])) {
 
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input(data);
-    let kernel = inp.u8() % 14;
+    let kernel = inp.u8() % 15;
     match kernel {
         // fold_residuals: flags (bits 5/8, step 1/4, with a previous row, values
         // masked to `bits`), slack after `out`, fill; then cur and prev halves.
@@ -228,6 +228,30 @@ fuzz_target!(|data: &[u8]| {
             agree_out(&format!("downsample_2x2 n {n}"), n, fill, |w, out| {
                 if w { wide::downsample_2x2(top, bottom, out) } else { scalar::downsample_2x2(top, bottom, out) }
             });
+        }
+        // BGRX to I420 rows: fill; the rest split into two rows of n pixels. The
+        // `wide` and the run-time-dispatched (AVX2 where the CPU has it) kernels
+        // must both match the scalar one, Y of both rows, U and V.
+        14 => {
+            let fill = inp.u8();
+            let n = inp.0.len() / 8;
+            let (top, bottom) = (&inp.0[..4 * n], &inp.0[4 * n..8 * n]);
+            let c = n.div_ceil(2);
+            let run = |k: usize, out: &mut [u8]| {
+                let (y_top, rest) = out.split_at_mut(n);
+                let (y_bottom, rest) = rest.split_at_mut(n);
+                let (u, v) = rest.split_at_mut(c);
+                match k {
+                    0 => yuv::scalar::i420_rows(top, bottom, y_top, y_bottom, u, &mut v[..c]),
+                    1 => yuv::wide::i420_rows(top, bottom, y_top, y_bottom, u, &mut v[..c]),
+                    _ => yuv::i420_rows(top, bottom, y_top, y_bottom, u, &mut v[..c]),
+                }
+            };
+            for k in [1, 2] {
+                agree_out(&format!("i420_rows kernel {k} n {n}"), 2 * n + 2 * c + 8, fill, |w, out| {
+                    run(if w { k } else { 0 }, out)
+                });
+            }
         }
         // The DCT and quantization: stride 8..=40, 64 table values (1..=255), the
         // block's samples from the rest (zeros past its end).
