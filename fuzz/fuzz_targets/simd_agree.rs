@@ -1,6 +1,6 @@
 //! Differential target: every `simd::wide` kernel against its `simd::scalar`
 //! twin (the definition), on fuzzer-chosen rows. Byte 0 picks the kernel
-//! (modulo 15), the next bytes its parameters (see each arm), the rest is data.
+//! (modulo 17), the next bytes its parameters (see each arm), the rest is data.
 //! Return values must be equal, and so must the whole output buffer: each
 //! destination is a larger buffer prefilled with a fuzzer-chosen byte (and once
 //! more with its complement), so a kernel that writes past its region, or skips
@@ -13,7 +13,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paprika_codecs::simd::{scalar, wide, yuv};
+use paprika_codecs::simd::{metrics, scalar, wide, yuv};
 
 /// Takes bytes off the front of the input, zeros when it runs out.
 struct Input<'a>(&'a [u8]);
@@ -61,7 +61,7 @@ fn agree_in_place(what: &str, init: &[u8], kernel: impl Fn(bool, &mut [u8])) {
 
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input(data);
-    let kernel = inp.u8() % 15;
+    let kernel = inp.u8() % 17;
     match kernel {
         // fold_residuals: flags (bits 5/8, step 1/4, with a previous row, values
         // masked to `bits`), slack after `out`, fill; then cur and prev halves.
@@ -252,6 +252,21 @@ fuzz_target!(|data: &[u8]| {
                     run(if w { k } else { 0 }, out)
                 });
             }
+        }
+        // Metrics: squared differences by byte lane (two rows, the halves of
+        // the data) and exact BT.601 luma of BGRX pixels (compared bit for bit).
+        15 => {
+            let n = inp.0.len() / 2;
+            let (a, b) = (&inp.0[..n], &inp.0[n..2 * n]);
+            assert_eq!(metrics::scalar::sq_diff_sums4(a, b), metrics::wide::sq_diff_sums4(a, b), "sq_diff_sums4 n {n}");
+        }
+        16 => {
+            let n = inp.0.len() / 4;
+            let (mut x, mut y) = (vec![-1.0f64; n + 3], vec![-1.0f64; n + 3]);
+            metrics::scalar::luma_bgrx(inp.0, &mut x[..n]);
+            metrics::wide::luma_bgrx(inp.0, &mut y[..n]);
+            let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&x), bits(&y), "luma_bgrx n {n}");
         }
         // The DCT and quantization: stride 8..=40, 64 table values (1..=255), the
         // block's samples from the rest (zeros past its end).
