@@ -8,3 +8,5 @@ pub mod classify;
 pub mod damage;
 pub mod network;
 pub mod sim;
+#[cfg(test)]
+mod test_rng;

@@ -8,20 +8,8 @@ use paprika_adapt::damage::{DamageMap, DamageTracker, HintTrust, ScrollHint, Til
 use paprika_codecs::error::{ParameterKind, UnsupportedKind};
 use paprika_codecs::{Error, Image, ImageDesc, ImageRef, PixelFormat, Rect};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u32) -> u32 {
-        (self.next() % u64::from(n.max(1))) as u32
-    }
-}
+mod common;
+use common::Rng;
 
 /// A picture as packed top-down 4-byte pixels.
 #[derive(Clone)]

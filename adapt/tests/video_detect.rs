@@ -25,20 +25,8 @@ fn load(path: &str) -> Image {
     Image::from_dynamic(&img).convert(PixelFormat::Bgrx32).expect("to BGRX")
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u32) -> u32 {
-        (self.next() % u64::from(n.max(1))) as u32
-    }
-}
+mod common;
+use common::Rng;
 
 /// A packed BGRX canvas.
 #[derive(Clone)]

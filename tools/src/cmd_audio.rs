@@ -94,12 +94,7 @@ fn parse_bitrate(s: &str) -> Result<Bitrate, String> {
     if s.eq_ignore_ascii_case("auto") {
         return Ok(Bitrate::Auto);
     }
-    let (num, mult) = match s.strip_suffix(['k', 'K']) {
-        Some(n) => (n, 1_000.0),
-        None => (s, 1.0),
-    };
-    let v: f64 = num.parse().map_err(|_| format!("not a bitrate: {s} (try 64k, 96000 or auto)"))?;
-    let bps = (v * mult).round();
+    let bps = crate::bitrate::parse_bits_per_second(s, "64k, 96000 or auto")?.round();
     // libopus's range: it would clamp anything outside silently.
     if !(500.0..=512_000.0).contains(&bps) {
         return Err(format!("bitrate {s} outside Opus's 500 to 512k bit/s"));

@@ -65,13 +65,7 @@ pub struct Args {
 }
 
 fn parse_bitrate(s: &str) -> Result<u32, String> {
-    let (num, mult) = match s.chars().last() {
-        Some('k' | 'K') => (&s[..s.len() - 1], 1_000.0),
-        Some('m' | 'M') => (&s[..s.len() - 1], 1_000_000.0),
-        _ => (s, 1.0),
-    };
-    let v: f64 = num.parse().map_err(|_| format!("not a bitrate: {s} (try 800k or 4M)"))?;
-    let bps = v * mult;
+    let bps = crate::bitrate::parse_bits_per_second(s, "800k or 4M")?;
     if !(1_000.0..=1e9).contains(&bps) {
         return Err(format!("bitrate {s} outside 1k..1000M"));
     }
@@ -218,13 +212,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                 StreamEncoder::Mjpeg(_) => Some(jpeg::decode(&frame.data, &Limits::default())?.to_bgrx()?),
             };
             if let Some(shown) = shown {
-                let src = img.as_ref().sub_image(rect)?.to_owned_packed();
+                // The metrics take any stride: compare against a view, not a copy.
+                let src = img.as_ref().sub_image(rect)?;
                 let got = Image::from_vec(
                     paprika_codecs::ImageDesc::packed(rect.width, rect.height, PixelFormat::Bgrx32)?,
                     shown,
                 )?;
-                let p = metrics::psnr_bgrx(&src.as_ref(), &got.as_ref())?.combined;
-                let s = metrics::ssim_bgrx(&src.as_ref(), &got.as_ref())?;
+                let p = metrics::psnr_bgrx(&src, &got.as_ref())?.combined;
+                let s = metrics::ssim_bgrx(&src, &got.as_ref())?;
                 t.psnr_sum += p.min(99.0);
                 t.psnr_min = t.psnr_min.min(p);
                 t.ssim_sum += s;

@@ -1,5 +1,6 @@
 //! `paprika`: encode, decode and inspect SPICE image streams from the command line.
 
+mod bitrate;
 mod cmd_audio;
 mod cmd_bench;
 mod cmd_decode;

@@ -2,16 +2,7 @@
 
 use super::kernel::{scalar, wide};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
+use crate::test_rng::Rng;
 
 #[test]
 fn pair_stats_wide_matches_scalar_on_every_length() {

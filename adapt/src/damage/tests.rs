@@ -3,17 +3,7 @@
 use super::grid::TileGrid;
 use super::kernel::{MASK_BGRA, MASK_BGRX, scalar, wide};
 
-/// xorshift64*: deterministic test input without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
+use crate::test_rng::Rng;
 
 #[test]
 fn count_changed_wide_matches_scalar_on_every_length() {
