@@ -5,8 +5,11 @@
 //! clock, so the same inputs give the same decisions.
 
 pub mod classify;
+pub mod client;
 pub mod damage;
+pub mod engine;
 pub mod network;
+pub mod policy;
 pub mod sim;
 #[cfg(test)]
 mod test_rng;

@@ -4,7 +4,11 @@
 //! Deterministic: nothing sleeps and nothing reads a clock.
 
 pub mod link;
+pub mod session;
 pub mod trace;
 
 pub use link::{BottleneckLink, Delivery};
+pub use session::{
+    FrameSequence, QualitySample, ScreenSource, SessionConfig, SessionReport, TimelinePoint, run_session,
+};
 pub use trace::{CapacityTrace, OPPORTUNITY_BYTES, TraceError};

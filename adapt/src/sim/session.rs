@@ -1,0 +1,354 @@
+//! `Session`: a screen source, the engine, a bottleneck link and a client model
+//! run together in virtual time, with the measurements the benchmark reports.
+//!
+//! Every tick (5 ms by default) the link delivers what its trace allows; the
+//! client applies complete updates in order, each shown after its decode time
+//! (charged at a configured speed, so runs are deterministic); acknowledgements
+//! travel back over the uncongested reverse path; the source's frames due by
+//! now are submitted; and the engine is polled, its updates cut into segments
+//! and queued at the bottleneck, as a TCP sender would. Nothing sleeps; the
+//! only clock read is the engine's CPU time, which is reported, never decided on.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use paprika_codecs::metrics::{psnr_bgrx, ssim_bgrx};
+use paprika_codecs::{Image, ImageRef, Rect, Result};
+
+use super::link::BottleneckLink;
+use super::trace::CapacityTrace;
+use crate::client::ClientModel;
+use crate::damage::TileGrid;
+use crate::engine::{Engine, EngineStats, Feedback, Update, UpdateKind};
+use crate::network::{MS, Micros, SECOND};
+
+/// A screen that changes over time: the session's input.
+pub trait ScreenSource {
+    /// Surface width and height.
+    fn size(&self) -> (u32, u32);
+    /// The timestamp of the next frame, or `None` after the last.
+    fn next_time(&self) -> Option<Micros>;
+    /// Moves to the next frame; returns its damage (exact rectangles, or `None`
+    /// when unknown: every tile counts as changed for the latency measure).
+    fn advance(&mut self) -> Result<Option<Vec<Rect>>>;
+    /// The current frame (`Bgrx32`, top-down).
+    fn current(&self) -> ImageRef<'_>;
+}
+
+/// Frames held in memory: the simplest [`ScreenSource`], for tests.
+#[derive(Debug, Clone, Default)]
+pub struct FrameSequence {
+    frames: Vec<(Micros, Image, Option<Vec<Rect>>)>,
+    next: usize,
+}
+
+impl FrameSequence {
+    /// Frames with their timestamps (strictly increasing) and damage.
+    pub fn new(frames: Vec<(Micros, Image, Option<Vec<Rect>>)>) -> Self {
+        FrameSequence { frames, next: 0 }
+    }
+}
+
+impl ScreenSource for FrameSequence {
+    fn size(&self) -> (u32, u32) {
+        self.frames.first().map_or((0, 0), |f| (f.1.width(), f.1.height()))
+    }
+    fn next_time(&self) -> Option<Micros> {
+        self.frames.get(self.next).map(|f| f.0)
+    }
+    fn advance(&mut self) -> Result<Option<Vec<Rect>>> {
+        let hint = self.frames.get(self.next).and_then(|f| f.2.clone());
+        self.next = (self.next + 1).min(self.frames.len());
+        Ok(hint)
+    }
+    fn current(&self) -> ImageRef<'_> {
+        self.frames[self.next.saturating_sub(1)].1.as_ref()
+    }
+}
+
+/// Link, timing and measurement settings of a session.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The bottleneck's capacity over time.
+    pub trace: CapacityTrace,
+    /// Propagation delay each way.
+    pub one_way: Micros,
+    /// Bottleneck queue, bytes.
+    pub queue_limit_bytes: u64,
+    /// Simulation step.
+    pub tick: Micros,
+    /// Largest segment handed to the link (an update is cut into segments).
+    pub segment_bytes: u32,
+    /// Time run after the source's last frame, to see the client converge.
+    pub tail: Micros,
+    /// Client decode speed charged per pixel, ns.
+    pub client_ns_per_px: f64,
+    /// Interval of PSNR samples of the client's screen against the source.
+    pub psnr_interval: Micros,
+    /// Interval of SSIM samples (slower to compute).
+    pub ssim_interval: Micros,
+    /// Interval of the timeline (capacity, throughput, estimate).
+    pub timeline_interval: Micros,
+}
+
+impl SessionConfig {
+    /// A session over `trace` with a 40 ms RTT, a 1 MiB queue, 5 ms ticks and a 3 s tail.
+    pub fn new(trace: CapacityTrace) -> Self {
+        SessionConfig {
+            trace,
+            one_way: 20 * MS,
+            queue_limit_bytes: 1 << 20,
+            tick: 5 * MS,
+            segment_bytes: 16 * 1024,
+            tail: 3 * SECOND,
+            client_ns_per_px: 4.0,
+            psnr_interval: 100 * MS,
+            ssim_interval: SECOND,
+            timeline_interval: 100 * MS,
+        }
+    }
+}
+
+/// The client's screen against the source at one instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QualitySample {
+    /// When.
+    pub t: Micros,
+    /// Combined PSNR, dB (infinite: identical).
+    pub psnr: f64,
+    /// Luma SSIM, when sampled at this instant.
+    pub ssim: Option<f64>,
+}
+
+/// One point of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimelinePoint {
+    /// End of the interval.
+    pub t: Micros,
+    /// The link's capacity over the interval, bit/s.
+    pub capacity_bps: f64,
+    /// Bytes delivered to the client over the interval, as bit/s.
+    pub delivered_bps: f64,
+    /// The engine's bandwidth estimate at `t`.
+    pub estimate_bps: f64,
+    /// Bytes queued at the bottleneck at `t`.
+    pub queued_bytes: u64,
+}
+
+/// What a session measured.
+#[derive(Debug, Clone)]
+pub struct SessionReport {
+    /// The policy's name.
+    pub policy: String,
+    /// Virtual time simulated.
+    pub duration: Micros,
+    /// Time of the source's last frame.
+    pub source_end: Micros,
+    /// Bytes the engine sent.
+    pub bytes_sent: u64,
+    /// Bytes the link could have carried in the same time.
+    pub capacity_bytes: u64,
+    /// Per changed tile: time from the change to the client showing an update of it.
+    pub latencies: Vec<Micros>,
+    /// Tile changes never shown before the end (coalesced ones are shown with the later change).
+    pub unserved_changes: u64,
+    /// Quality samples.
+    pub quality: Vec<QualitySample>,
+    /// Time from the source's last frame to the client equal to it, if it got there.
+    pub time_to_lossless: Option<Micros>,
+    /// Engine counters.
+    pub engine: EngineStats,
+    /// Updates the client could not apply (must be 0).
+    pub client_errors: u64,
+    /// Wall-clock time spent in the engine (reporting only; decisions never see it).
+    pub engine_cpu: Duration,
+    /// Capacity, throughput and estimate over time.
+    pub timeline: Vec<TimelinePoint>,
+}
+
+impl SessionReport {
+    /// Bytes sent over bytes the link could carry.
+    pub fn utilisation(&self) -> f64 {
+        self.bytes_sent as f64 / self.capacity_bytes.max(1) as f64
+    }
+}
+
+struct Segment {
+    id: u64,
+    bytes: u32,
+    /// On the last segment of an update: the update, when it was produced.
+    last: Option<(Box<Update>, Micros)>,
+}
+
+/// Runs `source` through `engine` over the configured link until the source
+/// ends plus the tail; the client model starts black.
+pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &SessionConfig) -> Result<SessionReport> {
+    let (w, h) = source.size();
+    let grid = TileGrid::new(w, h, engine.config().tile)?;
+    let mut client = ClientModel::new(w, h, &engine.config().caps);
+    let mut link = BottleneckLink::new(cfg.trace.clone(), cfg.one_way, cfg.queue_limit_bytes);
+    let mut pending: Vec<Option<Micros>> = vec![None; grid.len()];
+    let mut backlog: VecDeque<Segment> = VecDeque::new();
+    let mut in_link: VecDeque<Segment> = VecDeque::new();
+    let mut acks: VecDeque<(Micros, u64)> = VecDeque::new();
+    let mut report = SessionReport {
+        policy: engine.policy_name(),
+        duration: 0,
+        source_end: 0,
+        bytes_sent: 0,
+        capacity_bytes: 0,
+        latencies: Vec::new(),
+        unserved_changes: 0,
+        quality: Vec::new(),
+        time_to_lossless: None,
+        engine: EngineStats::default(),
+        client_errors: 0,
+        engine_cpu: Duration::ZERO,
+        timeline: Vec::new(),
+    };
+    let mut seg_id = 0u64;
+    let mut client_free: Micros = 0;
+    let mut last_frame: Micros = 0;
+    let mut end: Option<Micros> = None;
+    let (mut next_psnr, mut next_ssim, mut next_timeline) = (0, 0, cfg.timeline_interval);
+    let mut delivered_in_interval = 0u64;
+    let mut now: Micros = 0;
+    loop {
+        // The bottleneck delivers; complete updates reach the client in order.
+        let mut applied = false;
+        for d in link.advance(now) {
+            let seg = in_link.pop_front().filter(|s| s.id == d.id);
+            let Some(seg) = seg else { continue };
+            delivered_in_interval += u64::from(d.bytes);
+            acks.push_back((d.at + cfg.one_way, d.id));
+            if let Some((update, produced)) = seg.last {
+                let shown = client_free.max(d.at) + decode_time(&update, cfg.client_ns_per_px);
+                client_free = shown;
+                if client.apply(&update).is_err() {
+                    report.client_errors += 1;
+                }
+                applied = true;
+                if let Some(rect) = update_rect(&update) {
+                    for i in tiles_of(&grid, rect) {
+                        if let Some(t) = pending[i].filter(|&t| t <= produced) {
+                            report.latencies.push(shown - t);
+                            pending[i] = None;
+                        }
+                    }
+                }
+            }
+        }
+        while acks.front().is_some_and(|&(t, _)| t <= now) {
+            let (t, id) = acks.pop_front().unwrap_or_default();
+            engine.on_feedback(Feedback::Acked { id, at: t });
+        }
+        // Frames due by now.
+        while let Some(t) = source.next_time().filter(|&t| t <= now) {
+            let hint = source.advance()?;
+            let started = Instant::now();
+            engine.submit_frame(&source.current(), hint.as_deref(), t)?;
+            report.engine_cpu += started.elapsed();
+            last_frame = t;
+            match &hint {
+                Some(rects) => {
+                    for r in rects {
+                        for i in tiles_of(&grid, *r) {
+                            pending[i].get_or_insert(t);
+                        }
+                    }
+                }
+                None => pending.iter_mut().for_each(|p| {
+                    p.get_or_insert(t);
+                }),
+            }
+        }
+        if end.is_none() && source.next_time().is_none() {
+            report.source_end = last_frame;
+            end = Some(now.max(last_frame) + cfg.tail);
+        }
+        // Poll, cut into segments, queue at the bottleneck behind the backlog.
+        let started = Instant::now();
+        let updates = engine.poll(now)?;
+        report.engine_cpu += started.elapsed();
+        for u in updates {
+            let total = u.wire_bytes() as u32;
+            let mut left = total;
+            let mut u = Some(Box::new(u));
+            while left > 0 {
+                let bytes = left.min(cfg.segment_bytes);
+                left -= bytes;
+                seg_id += 1;
+                let last = if left == 0 { u.take().map(|u| (u, now)) } else { None };
+                backlog.push_back(Segment { id: seg_id, bytes, last });
+            }
+        }
+        while let Some(seg) = backlog.pop_front() {
+            if !link.send(seg.id, seg.bytes, now) {
+                backlog.push_front(seg); // the socket buffer is full: wait
+                break;
+            }
+            engine.on_feedback(Feedback::Sent { id: seg.id, bytes: seg.bytes, at: now });
+            report.bytes_sent += u64::from(seg.bytes);
+            in_link.push_back(seg);
+        }
+        // Measurements.
+        let measuring = source.next_time().is_some() || report.time_to_lossless.is_none();
+        if measuring && now >= next_psnr {
+            let cur = source.current();
+            let ssim = if now >= next_ssim {
+                next_ssim += cfg.ssim_interval;
+                Some(ssim_bgrx(&client.image()?, &cur)?)
+            } else {
+                None
+            };
+            report.quality.push(QualitySample { t: now, psnr: psnr_bgrx(&client.image()?, &cur)?.combined, ssim });
+            next_psnr += cfg.psnr_interval;
+        }
+        if end.is_some() && report.time_to_lossless.is_none() && (applied || now == report.source_end) {
+            let cur = source.current();
+            if client.differing_pixels(cur.data()) == 0 && backlog.is_empty() {
+                report.time_to_lossless = Some(now.saturating_sub(report.source_end));
+            }
+        }
+        if now >= next_timeline {
+            let secs = cfg.timeline_interval as f64 / SECOND as f64;
+            let cap_ms = (now - cfg.timeline_interval) / MS..now / MS;
+            let cap: u64 = cap_ms.map(|ms| cfg.trace.bytes_in_ms(ms)).sum();
+            report.timeline.push(TimelinePoint {
+                t: now,
+                capacity_bps: cap as f64 * 8.0 / secs,
+                delivered_bps: delivered_in_interval as f64 * 8.0 / secs,
+                estimate_bps: engine.estimate().bandwidth_bps,
+                queued_bytes: link.queued_bytes(),
+            });
+            delivered_in_interval = 0;
+            next_timeline += cfg.timeline_interval;
+        }
+        if end.is_some_and(|e| now >= e) {
+            break;
+        }
+        now += cfg.tick;
+    }
+    report.duration = now;
+    report.capacity_bytes = (0..now / MS).map(|ms| cfg.trace.bytes_in_ms(ms)).sum();
+    report.unserved_changes = pending.iter().filter(|p| p.is_some()).count() as u64;
+    report.engine = engine.stats();
+    Ok(report)
+}
+
+fn decode_time(update: &Update, ns_per_px: f64) -> Micros {
+    update_rect(update).map_or(0, |r| (f64::from(r.width) * f64::from(r.height) * ns_per_px / 1000.0) as Micros)
+}
+
+fn update_rect(update: &Update) -> Option<Rect> {
+    match &update.kind {
+        UpdateKind::Image { rect, .. } => Some(*rect),
+        UpdateKind::StreamFrame { .. } => update.decision.as_ref().map(|d| d.rect),
+        _ => None,
+    }
+}
+
+fn tiles_of(grid: &TileGrid, rect: Rect) -> Vec<usize> {
+    let Some((cols, rows)) = grid.tiles_touching(&rect) else { return Vec::new() };
+    rows.flat_map(|r| cols.clone().map(move |c| grid.index(c, r))).collect()
+}
