@@ -10,6 +10,7 @@ pub mod damage;
 pub mod engine;
 pub mod network;
 pub mod policy;
+pub mod record;
 pub mod sim;
 #[cfg(test)]
 mod test_rng;

@@ -1,6 +1,7 @@
 //! `Engine`: the loop that ties damage, classes, the network and a policy together.
 
 use std::collections::VecDeque;
+use std::io::Write;
 use std::sync::Arc;
 
 use paprika_codecs::glz::{GlzDictionary, GlzEncoder};
@@ -18,6 +19,7 @@ use crate::network::{BandwidthEstimator, Micros, NetworkEstimate};
 use crate::policy::{
     CodecFamily, CostModel, ImageCodec, Policy, PolicyContext, RegionInfo, VideoCodec, lossless_fallback,
 };
+use crate::record::{Recorder, updates_digest};
 
 /// Updates whose size and codec are remembered for the client's decode reports.
 const DECODE_MEMORY: usize = 4096;
@@ -92,6 +94,7 @@ pub struct Engine {
     next_stream: u32,
     sent_info: VecDeque<(u64, CodecFamily, u64)>,
     stats: EngineStats,
+    recorder: Option<Recorder>,
 }
 
 impl Engine {
@@ -122,10 +125,23 @@ impl Engine {
             next_stream: 1,
             sent_info: VecDeque::new(),
             stats: EngineStats::default(),
+            recorder: None,
             tracker,
             classifier,
             cfg,
         })
+    }
+
+    /// Records every input from now on to `out` (see [`crate::record`]); call it
+    /// before the first frame so the recording can be replayed.
+    pub fn record_to(&mut self, out: Box<dyn Write + Send>) -> Result<()> {
+        self.recorder = Some(Recorder::new(out, &self.cfg, &self.policy.name())?);
+        Ok(())
+    }
+
+    /// Flushes the recording and reports whether it was written completely.
+    pub fn finish_recording(&mut self) -> std::io::Result<()> {
+        self.recorder.take().map_or(Ok(()), |mut r| r.flush())
     }
 
     /// The settings.
@@ -168,6 +184,9 @@ impl Engine {
     /// ignored when coding) of the configured size. `hint` is the server's damage,
     /// which may be coarse or missing: change is detected exactly either way.
     pub fn submit_frame(&mut self, frame: &ImageRef<'_>, hint: Option<&[Rect]>, now: Micros) -> Result<()> {
+        if let Some(r) = &mut self.recorder {
+            r.frame(frame, hint, now);
+        }
         self.frame_index += 1;
         let damage = self.tracker.update(frame, hint, self.frame_index)?;
         self.classifier.observe(frame, &damage, &self.tracker)?;
@@ -185,6 +204,9 @@ impl Engine {
 
     /// Takes one feedback event.
     pub fn on_feedback(&mut self, event: Feedback) {
+        if let Some(r) = &mut self.recorder {
+            r.feedback(&event);
+        }
         match event {
             Feedback::Sent { id, bytes, at } => self.estimator.on_sent(id, bytes, at),
             Feedback::Acked { id, at } => {
@@ -219,6 +241,14 @@ impl Engine {
 
     /// What to send now. Updates come in the order they must be sent.
     pub fn poll(&mut self, now: Micros) -> Result<Vec<Update>> {
+        let out = self.poll_inner(now)?;
+        if let Some(r) = &mut self.recorder {
+            r.poll(now, out.len(), updates_digest(&out));
+        }
+        Ok(out)
+    }
+
+    fn poll_inner(&mut self, now: Micros) -> Result<Vec<Update>> {
         let mut out = Vec::new();
         if self.frame_index == 0 {
             return Ok(out);
@@ -257,15 +287,7 @@ impl Engine {
         let mut jobs = Vec::new();
         for (rect, class, is_refresh) in candidates {
             let info = RegionInfo { rect, class, graduality: self.mean_graduality(rect), refresh: is_refresh };
-            let ctx = PolicyContext {
-                now,
-                network,
-                audio_bps: self.cfg.audio_bps,
-                budget_bytes: budget,
-                latency_target: self.cfg.latency_target,
-                caps: &caps,
-                costs: &self.costs,
-            };
+            let ctx = context(&self.cfg, &self.costs, now, network, budget);
             let (mut codec, reason) = if is_refresh {
                 let c = self.policy.refresh_codec(&info, &ctx);
                 (c, format!("lossless refresh after {} ms unchanged", self.policy.refresh_delay(class) / 1000))
@@ -380,7 +402,6 @@ impl Engine {
         };
         let video = grid.merge(|i| live(i).then_some(()));
         let total: f64 = video.iter().map(|(r, _)| f64::from(r.width) * f64::from(r.height)).sum();
-        let caps = self.cfg.caps;
         for s in &mut self.streams {
             s.seen = false;
         }
@@ -390,15 +411,7 @@ impl Engine {
                 continue;
             }
             let frames = self.tiles_in(rect).iter().map(|&i| self.video_frames[i]).min().unwrap_or(0);
-            let ctx = PolicyContext {
-                now,
-                network,
-                audio_bps: self.cfg.audio_bps,
-                budget_bytes: budget,
-                latency_target: self.cfg.latency_target,
-                caps: &caps,
-                costs: &self.costs,
-            };
+            let ctx = context(&self.cfg, &self.costs, now, network, budget);
             let Some(codec) = self.policy.stream(rect, frames, &ctx) else { continue };
             let Some(srect) = stream_rect(rect, codec) else { continue };
             // A region overlapping an existing stream waits until that one ends.
@@ -454,7 +467,6 @@ impl Engine {
             return Ok(());
         }
         let desc = ImageDesc::packed(self.cfg.width, self.cfg.height, PixelFormat::Bgrx32)?;
-        let caps = self.cfg.caps;
         let total: f64 = self.streams.iter().map(|s| f64::from(s.rect.width) * f64::from(s.rect.height)).sum();
         for k in 0..self.streams.len() {
             let id = self.streams[k].id;
@@ -462,15 +474,7 @@ impl Engine {
                 continue;
             }
             let rect = self.streams[k].rect;
-            let ctx = PolicyContext {
-                now,
-                network,
-                audio_bps: self.cfg.audio_bps,
-                budget_bytes: *budget,
-                latency_target: self.cfg.latency_target,
-                caps: &caps,
-                costs: &self.costs,
-            };
+            let ctx = context(&self.cfg, &self.costs, now, network, *budget);
             let share = f64::from(rect.width) * f64::from(rect.height) / total.max(1.0);
             let bitrate = self.policy.stream_bitrate(share, &ctx);
             let quality = self.policy.stream_quality(rect, &ctx);
@@ -523,6 +527,25 @@ impl Engine {
             });
         }
         Ok(())
+    }
+}
+
+/// What the policy sees at `now`.
+fn context<'a>(
+    cfg: &'a EngineConfig,
+    costs: &'a CostModel,
+    now: Micros,
+    network: NetworkEstimate,
+    budget_bytes: u64,
+) -> PolicyContext<'a> {
+    PolicyContext {
+        now,
+        network,
+        audio_bps: cfg.audio_bps,
+        budget_bytes,
+        latency_target: cfg.latency_target,
+        caps: &cfg.caps,
+        costs,
     }
 }
 
