@@ -3,12 +3,16 @@
 //! bottleneck link with a drop-tail queue and a propagation delay.
 //! Deterministic: nothing sleeps and nothing reads a clock.
 
+pub mod grid;
 pub mod link;
 pub mod session;
+pub mod summary;
 pub mod trace;
 
+pub use grid::{Grid, NamedTrace, PolicyFactory, WorkloadFactory, run_grid, run_one};
 pub use link::{BottleneckLink, Delivery};
 pub use session::{
     FrameSequence, QualitySample, ScreenSource, SessionConfig, SessionReport, TimelinePoint, run_session,
 };
+pub use summary::{PSNR_CAP_DB, RunOutput, RunSummary, quantile};
 pub use trace::{CapacityTrace, OPPORTUNITY_BYTES, TraceError};
