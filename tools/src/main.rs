@@ -7,6 +7,7 @@ mod cmd_decode;
 mod cmd_demo;
 mod cmd_encode;
 mod cmd_info;
+mod cmd_replay;
 mod cmd_stream;
 mod codec;
 mod jpeg_header;
@@ -54,6 +55,9 @@ enum Command {
     /// Encode PNG frames (files or directories) as an H.264 or MJPEG stream at a target
     /// bitrate, decode it back, and print fps, achieved bitrate, PSNR and SSIM.
     Stream(cmd_stream::Args),
+    /// Re-run a recorded engine session, print every decision with its reason, and
+    /// check that each poll reproduces the recording bit for bit.
+    Replay(cmd_replay::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -65,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => cmd_bench::run(&args),
         Command::Audio(args) => cmd_audio::run(&args),
         Command::Stream(args) => cmd_stream::run(&args),
+        Command::Replay(args) => cmd_replay::run(&args),
     }
 }
 
