@@ -103,7 +103,7 @@ impl SessionConfig {
             tail: 3 * SECOND,
             client_ns_per_px: 4.0,
             psnr_interval: 100 * MS,
-            ssim_interval: SECOND,
+            ssim_interval: 250 * MS,
             timeline_interval: 100 * MS,
         }
     }
@@ -188,6 +188,8 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     let mut client = ClientModel::new(w, h, &engine.config().caps);
     let mut link = BottleneckLink::new(cfg.trace.clone(), cfg.one_way, cfg.queue_limit_bytes);
     let mut pending: Vec<Option<Micros>> = vec![None; grid.len()];
+    // The source as of the previous frame, to tell real changes from hinted ones.
+    let mut shadow: Vec<u8> = Vec::new();
     let mut backlog: VecDeque<Segment> = VecDeque::new();
     let mut in_link: VecDeque<Segment> = VecDeque::new();
     let mut acks: VecDeque<(Micros, u64)> = VecDeque::new();
@@ -210,7 +212,9 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     let mut client_free: Micros = 0;
     let mut last_frame: Micros = 0;
     let mut end: Option<Micros> = None;
-    let (mut next_psnr, mut next_ssim, mut next_timeline) = (0, 0, cfg.timeline_interval);
+    // Samples sit mid-interval: the first is not the black screen before anything could arrive.
+    let (mut next_psnr, mut next_ssim, mut next_timeline) =
+        (cfg.psnr_interval / 2, cfg.ssim_interval / 2, cfg.timeline_interval);
     let mut delivered_in_interval = 0u64;
     let mut now: Micros = 0;
     loop {
@@ -249,22 +253,29 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
             engine.submit_frame(&source.current(), hint.as_deref(), t)?;
             report.engine_cpu += started.elapsed();
             last_frame = t;
-            match &hint {
-                Some(rects) => {
-                    for r in rects {
-                        for i in tiles_of(&grid, *r) {
-                            pending[i].get_or_insert(t);
-                        }
-                    }
+            // Only pixels that really changed count: a hint may cover tiles the
+            // frame left as they were (a loop restarting on the same screen).
+            let cur = source.current();
+            let hinted: Vec<usize> = match &hint {
+                Some(rects) if !shadow.is_empty() => {
+                    let mut v: Vec<usize> = rects.iter().flat_map(|r| tiles_of(&grid, *r)).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
                 }
-                None => pending.iter_mut().for_each(|p| {
-                    p.get_or_insert(t);
-                }),
+                _ => (0..grid.len()).collect(),
+            };
+            for i in hinted {
+                if copy_if_changed(&grid, i, &cur, &mut shadow) {
+                    pending[i].get_or_insert(t);
+                }
             }
         }
+        let mut check_exact = applied;
         if end.is_none() && source.next_time().is_none() {
             report.source_end = last_frame;
             end = Some(now.max(last_frame) + cfg.tail);
+            check_exact = true; // the client may already show the last frame
         }
         // Poll, cut into segments, queue at the bottleneck behind the backlog.
         let started = Instant::now();
@@ -304,7 +315,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
             report.quality.push(QualitySample { t: now, psnr: psnr_bgrx(&client.image()?, &cur)?.combined, ssim });
             next_psnr += cfg.psnr_interval;
         }
-        if end.is_some() && report.time_to_lossless.is_none() && (applied || now == report.source_end) {
+        if end.is_some() && report.time_to_lossless.is_none() && check_exact {
             let cur = source.current();
             if client.differing_pixels(cur.data()) == 0 && backlog.is_empty() {
                 report.time_to_lossless = Some(now.saturating_sub(report.source_end));
@@ -334,6 +345,28 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     report.unserved_changes = pending.iter().filter(|p| p.is_some()).count() as u64;
     report.engine = engine.stats();
     Ok(report)
+}
+
+/// Copies tile `i` of `frame` into `shadow` (packed B, G, R, X; empty: the first
+/// frame) and reports whether its B, G, R bytes changed.
+fn copy_if_changed(grid: &TileGrid, i: usize, frame: &ImageRef<'_>, shadow: &mut Vec<u8>) -> bool {
+    let w = grid.width() as usize;
+    let first = shadow.is_empty();
+    if first {
+        shadow.resize(w * grid.height() as usize * 4, 0);
+    }
+    let r = grid.tile_rect(i);
+    let mut changed = first;
+    for y in r.y..r.y + r.height {
+        let src = &frame.row(y)[r.x as usize * 4..(r.x + r.width) as usize * 4];
+        let at = (y as usize * w + r.x as usize) * 4;
+        let dst = &mut shadow[at..at + src.len()];
+        if !changed && dst.chunks_exact(4).zip(src.chunks_exact(4)).any(|(a, b)| a[..3] != b[..3]) {
+            changed = true;
+        }
+        dst.copy_from_slice(src);
+    }
+    changed
 }
 
 fn decode_time(update: &Update, ns_per_px: f64) -> Micros {
