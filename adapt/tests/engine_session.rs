@@ -78,3 +78,26 @@ fn adaptive_streams_the_video_and_sends_text_losslessly() {
     assert!(slow.engine.lossy_images >= 1, "on 1 Mbit/s the photos go lossy first");
     assert!(slow.engine.refreshes >= 1, "and are refreshed losslessly");
 }
+
+#[test]
+fn text_is_lossless_within_150_ms_of_its_last_change_at_2_mbit() {
+    for bps in [2e6, 5e6] {
+        let (r, _) = run("adaptive", CapacityTrace::fixed(bps).unwrap(), 3 * SECOND);
+        let mut t = r.text_lossless.clone();
+        t.sort_unstable();
+        let p95 = paprika_adapt::sim::quantile(&t, 0.95);
+        let max = t.last().copied().unwrap_or(0);
+        let mut i = r.image_lossless.clone();
+        i.sort_unstable();
+        println!(
+            "{:.0} Mbit/s: text tiles lossless after their last change: {} samples, p95 {} ms, max {} ms; image tiles p95 {} ms",
+            bps / 1e6,
+            t.len(),
+            p95 / MS,
+            max / MS,
+            paprika_adapt::sim::quantile(&i, 0.95) / MS
+        );
+        assert!(t.len() >= 20, "too few text samples: {}", t.len());
+        assert!(p95 <= 150 * MS && max <= 150 * MS, "text p95 {} ms, max {} ms", p95 / MS, max / MS);
+    }
+}

@@ -95,6 +95,8 @@ pub struct Engine {
     sent_info: VecDeque<(u64, CodecFamily, u64)>,
     stats: EngineStats,
     recorder: Option<Recorder>,
+    /// This poll's full byte window.
+    window: u64,
 }
 
 impl Engine {
@@ -126,6 +128,7 @@ impl Engine {
             sent_info: VecDeque::new(),
             stats: EngineStats::default(),
             recorder: None,
+            window: MIN_POLL_BYTES,
             tracker,
             classifier,
             cfg,
@@ -162,6 +165,11 @@ impl Engine {
     /// The classifier (classes per tile, regions).
     pub fn classifier(&self) -> &Classifier {
         &self.classifier
+    }
+
+    /// The class of tile `i` (row-major in the tile grid), once observed.
+    pub fn tile_class(&self, i: usize) -> Option<Class> {
+        (i < self.tiles.len()).then(|| self.class_of(i))
     }
 
     /// The learned costs.
@@ -255,8 +263,12 @@ impl Engine {
         }
         let network = self.estimator.estimate();
         let room = self.estimator.send_budget();
-        let screen_bps = (network.bandwidth_bps - self.cfg.audio_bps).max(network.bandwidth_bps * 0.1);
+        // The pacing rate, not the estimate: above it while probing (an engine
+        // that sends only what it estimated would never learn of more), below it
+        // while a queue drains.
+        let screen_bps = (network.pacing_bps - self.cfg.audio_bps).max(network.pacing_bps * 0.1);
         let window = ((screen_bps * self.cfg.latency_target as f64 / 8e6) as u64).max(MIN_POLL_BYTES);
+        self.window = window;
         let mut budget = room.min(window);
         let caps = self.cfg.caps;
 
@@ -287,7 +299,7 @@ impl Engine {
         let mut jobs = Vec::new();
         for (rect, class, is_refresh) in candidates {
             let info = RegionInfo { rect, class, graduality: self.mean_graduality(rect), refresh: is_refresh };
-            let ctx = context(&self.cfg, &self.costs, now, network, budget);
+            let ctx = context(&self.cfg, &self.costs, now, network, budget, self.window);
             let (mut codec, reason) = if is_refresh {
                 let c = self.policy.refresh_codec(&info, &ctx);
                 (c, format!("lossless refresh after {} ms unchanged", self.policy.refresh_delay(class) / 1000))
@@ -411,7 +423,7 @@ impl Engine {
                 continue;
             }
             let frames = self.tiles_in(rect).iter().map(|&i| self.video_frames[i]).min().unwrap_or(0);
-            let ctx = context(&self.cfg, &self.costs, now, network, budget);
+            let ctx = context(&self.cfg, &self.costs, now, network, budget, self.window);
             let Some(codec) = self.policy.stream(rect, frames, &ctx) else { continue };
             let Some(srect) = stream_rect(rect, codec) else { continue };
             // A region overlapping an existing stream waits until that one ends.
@@ -474,7 +486,7 @@ impl Engine {
                 continue;
             }
             let rect = self.streams[k].rect;
-            let ctx = context(&self.cfg, &self.costs, now, network, *budget);
+            let ctx = context(&self.cfg, &self.costs, now, network, *budget, self.window);
             let share = f64::from(rect.width) * f64::from(rect.height) / total.max(1.0);
             let bitrate = self.policy.stream_bitrate(share, &ctx);
             let quality = self.policy.stream_quality(rect, &ctx);
@@ -537,12 +549,14 @@ fn context<'a>(
     now: Micros,
     network: NetworkEstimate,
     budget_bytes: u64,
+    window: u64,
 ) -> PolicyContext<'a> {
     PolicyContext {
         now,
         network,
         audio_bps: cfg.audio_bps,
         budget_bytes,
+        window_bytes: window,
         latency_target: cfg.latency_target,
         caps: &cfg.caps,
         costs,

@@ -92,16 +92,19 @@ impl Policy for AdaptivePolicy {
         match region.class {
             Class::Solid => Choice { codec: lossless, reason: "solid: lossless is a few bytes".into() },
             Class::Text => {
-                if lossy_ok && bytes > self.cfg.starved_factor * budget {
+                // Starved: the link cannot carry the text within several latency
+                // targets, not merely this poll's leftover budget.
+                let window = ctx.window_bytes as f64;
+                if lossy_ok && bytes > self.cfg.starved_factor * window {
                     let codec = ImageCodec::Jpeg { quality: self.cfg.text_lossy_quality };
                     Choice {
                         codec,
                         reason: format!(
-                            "text, link starved: lossless {} needs {:.0} B, {:.1}x the {:.0} B budget at {mbps:.2} Mbit/s; JPEG now, lossless refresh later",
+                            "text, link starved: lossless {} needs {:.0} B, {:.1}x the {:.0} B a poll may send at {mbps:.2} Mbit/s; JPEG now, lossless refresh later",
                             lossless.label(),
                             bytes,
-                            bytes / budget.max(1.0),
-                            budget
+                            bytes / window.max(1.0),
+                            window
                         ),
                     }
                 } else {

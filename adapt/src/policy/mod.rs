@@ -154,6 +154,8 @@ pub struct PolicyContext<'a> {
     pub audio_bps: f64,
     /// Bytes this poll may still send (in-flight cap and latency target).
     pub budget_bytes: u64,
+    /// Bytes a whole poll may send: the pacing rate over the latency target.
+    pub window_bytes: u64,
     /// The latency the engine aims at for an update, network and coding included.
     pub latency_target: Micros,
     /// What the client decodes.

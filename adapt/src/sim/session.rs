@@ -17,6 +17,7 @@ use paprika_codecs::{Image, ImageRef, Rect, Result};
 
 use super::link::BottleneckLink;
 use super::trace::CapacityTrace;
+use crate::classify::Class;
 use crate::client::ClientModel;
 use crate::damage::TileGrid;
 use crate::engine::{Engine, EngineStats, Feedback, Update, UpdateKind};
@@ -150,6 +151,12 @@ pub struct SessionReport {
     pub capacity_bytes: u64,
     /// Per changed tile: time from the change to the client showing an update of it.
     pub latencies: Vec<Micros>,
+    /// Per tile that stopped changing: time from its last change to the client
+    /// holding it exactly, for tiles the engine classed Text or Solid (changes
+    /// after the first frame: the initial load is bounded by the link).
+    pub text_lossless: Vec<Micros>,
+    /// The same for Image and Video tiles.
+    pub image_lossless: Vec<Micros>,
     /// Tile changes never shown before the end (coalesced ones are shown with the later change).
     pub unserved_changes: u64,
     /// Quality samples.
@@ -190,6 +197,8 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     let mut pending: Vec<Option<Micros>> = vec![None; grid.len()];
     // The source as of the previous frame, to tell real changes from hinted ones.
     let mut shadow: Vec<u8> = Vec::new();
+    // Per tile: the last change the client does not hold exactly yet, and whether it is text.
+    let mut inexact: Vec<Option<(Micros, bool)>> = vec![None; grid.len()];
     let mut backlog: VecDeque<Segment> = VecDeque::new();
     let mut in_link: VecDeque<Segment> = VecDeque::new();
     let mut acks: VecDeque<(Micros, u64)> = VecDeque::new();
@@ -200,6 +209,8 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
         bytes_sent: 0,
         capacity_bytes: 0,
         latencies: Vec::new(),
+        text_lossless: Vec::new(),
+        image_lossless: Vec::new(),
         unserved_changes: 0,
         quality: Vec::new(),
         time_to_lossless: None,
@@ -238,6 +249,13 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
                             report.latencies.push(shown - t);
                             pending[i] = None;
                         }
+                        if let Some((t, text)) = inexact[i]
+                            && tile_equal(&grid, i, client.surface(), &shadow)
+                        {
+                            let v = if text { &mut report.text_lossless } else { &mut report.image_lossless };
+                            v.push(shown - t);
+                            inexact[i] = None;
+                        }
                     }
                 }
             }
@@ -253,6 +271,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
             engine.submit_frame(&source.current(), hint.as_deref(), t)?;
             report.engine_cpu += started.elapsed();
             last_frame = t;
+            report.engine.frames += 1;
             // Only pixels that really changed count: a hint may cover tiles the
             // frame left as they were (a loop restarting on the same screen).
             let cur = source.current();
@@ -268,6 +287,12 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
             for i in hinted {
                 if copy_if_changed(&grid, i, &cur, &mut shadow) {
                     pending[i].get_or_insert(t);
+                    // The first frame is the initial load, bounded by the link, not by
+                    // how fast the engine makes changed text exact.
+                    if report.engine.frames > 1 {
+                        let text = matches!(engine.tile_class(i), Some(Class::Text | Class::Solid));
+                        inexact[i] = Some((t, text));
+                    }
                 }
             }
         }
@@ -367,6 +392,20 @@ fn copy_if_changed(grid: &TileGrid, i: usize, frame: &ImageRef<'_>, shadow: &mut
         dst.copy_from_slice(src);
     }
     changed
+}
+
+/// Whether tile `i` has the same B, G, R bytes in two packed surfaces.
+fn tile_equal(grid: &TileGrid, i: usize, a: &[u8], b: &[u8]) -> bool {
+    let w = grid.width() as usize;
+    let r = grid.tile_rect(i);
+    (r.y..r.y + r.height).all(|y| {
+        let at = (y as usize * w + r.x as usize) * 4;
+        let n = r.width as usize * 4;
+        match (a.get(at..at + n), b.get(at..at + n)) {
+            (Some(x), Some(y)) => x.chunks_exact(4).zip(y.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3]),
+            _ => false,
+        }
+    })
 }
 
 fn decode_time(update: &Update, ns_per_px: f64) -> Micros {
