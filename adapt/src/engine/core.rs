@@ -26,6 +26,14 @@ const DECODE_MEMORY: usize = 4096;
 /// A stream whose region has not changed for this long ends (SPICE waits 1 s,
 /// `RED_STREAM_TIMEOUT`; a paused video is better refreshed sooner).
 const STREAM_IDLE: Micros = 300 * crate::network::MS;
+/// A stream report with a playback margin below this counts as late (SPICE's
+/// `MJPEG_VIDEO_DELAY_TH`).
+const STREAM_LATE_MS: i32 = -15;
+/// Stream rate factor after a bad report, and after a good one.
+const STREAM_BACKOFF: f64 = 0.8;
+const STREAM_RECOVER: f64 = 1.05;
+/// The stream rate factor never falls below this.
+const STREAM_SCALE_MIN: f64 = 0.25;
 /// The least a poll may plan, bytes: a few small text updates always fit.
 const MIN_POLL_BYTES: u64 = 4096;
 
@@ -97,6 +105,8 @@ pub struct Engine {
     recorder: Option<Recorder>,
     /// This poll's full byte window.
     window: u64,
+    /// Factor on stream bitrates from the client's stream reports.
+    stream_scale: f64,
 }
 
 impl Engine {
@@ -129,6 +139,7 @@ impl Engine {
             stats: EngineStats::default(),
             recorder: None,
             window: MIN_POLL_BYTES,
+            stream_scale: 1.0,
             tracker,
             classifier,
             cfg,
@@ -170,6 +181,11 @@ impl Engine {
     /// The class of tile `i` (row-major in the tile grid), once observed.
     pub fn tile_class(&self, i: usize) -> Option<Class> {
         (i < self.tiles.len()).then(|| self.class_of(i))
+    }
+
+    /// The factor stream reports put on stream bitrates (1.0: no trouble reported).
+    pub fn stream_scale(&self) -> f64 {
+        self.stream_scale
     }
 
     /// The learned costs.
@@ -226,7 +242,18 @@ impl Engine {
                     self.costs.observe_decode(family, px, micros);
                 }
             }
-            Feedback::StreamReport { dropped, .. } => self.stats.client_dropped_frames += u64::from(dropped),
+            Feedback::StreamReport { dropped, margin_ms, .. } => {
+                self.stats.client_dropped_frames += u64::from(dropped);
+                // Drops or late frames: the client or the path cannot keep up with the
+                // streams' rate even if the estimate says the link could. Back off
+                // multiplicatively, recover slowly (SPICE's MJPEG control reacts to the
+                // same reports, `mjpeg_encoder_client_stream_report`).
+                self.stream_scale = if dropped > 0 || margin_ms < STREAM_LATE_MS {
+                    (self.stream_scale * STREAM_BACKOFF).max(STREAM_SCALE_MIN)
+                } else {
+                    (self.stream_scale * STREAM_RECOVER).min(1.0)
+                };
+            }
         }
     }
 
@@ -488,7 +515,7 @@ impl Engine {
             let rect = self.streams[k].rect;
             let ctx = context(&self.cfg, &self.costs, now, network, *budget, self.window);
             let share = f64::from(rect.width) * f64::from(rect.height) / total.max(1.0);
-            let bitrate = self.policy.stream_bitrate(share, &ctx);
+            let bitrate = (f64::from(self.policy.stream_bitrate(share, &ctx)) * self.stream_scale) as u32;
             let quality = self.policy.stream_quality(rect, &ctx);
             let surface = ImageRef::new(desc, self.tracker.previous())?;
             let s = &mut self.streams[k];

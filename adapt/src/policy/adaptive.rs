@@ -10,6 +10,11 @@ use crate::network::{MS, Micros};
 /// JPEG qualities the adaptive policy picks from, best first.
 pub const JPEG_LADDER: [u8; 10] = [95, 90, 85, 80, 70, 60, 50, 40, 30, 20];
 
+/// Encodes of a codec on a class before its learned cost is trusted.
+const EXPLORE_MIN: u32 = 3;
+/// Factor on the prior bytes of a codec not yet trusted on a class.
+const EXPLORE_OPTIMISM: f64 = 0.5;
+
 /// Settings of the [`AdaptivePolicy`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdaptiveConfig {
@@ -67,7 +72,13 @@ impl AdaptivePolicy {
             if !c.allowed_by(ctx.caps) {
                 continue;
             }
-            let p = ctx.costs.predict(c, region.class, region.pixels());
+            let mut p = ctx.costs.predict(c, region.class, region.pixels());
+            // Optimism under uncertainty: a codec never measured on this class is
+            // assumed to do better than its prior until it has been tried (GLZ's
+            // dictionary makes repeated content far cheaper than any prior).
+            if ctx.costs.observations(c.family(), region.class) < EXPLORE_MIN {
+                p.bytes *= EXPLORE_OPTIMISM;
+            }
             let t = p.latency_us(bps);
             if t < best.1 {
                 best = (c, t, p.bytes);

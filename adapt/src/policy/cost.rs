@@ -64,6 +64,8 @@ pub struct CostModel {
     bytes_mult: [[f64; 4]; 6],
     /// Client decode ns per pixel, [family].
     decode_ns: [f64; 6],
+    /// Encodes learned from, [family][class].
+    seen: [[u32; 4]; 6],
 }
 
 fn fam(f: CodecFamily) -> usize {
@@ -73,7 +75,7 @@ fn fam(f: CodecFamily) -> usize {
 impl CostModel {
     /// A model starting from the priors and `speeds`.
     pub fn new(speeds: CodecSpeeds) -> Self {
-        CostModel { speeds, bytes_mult: [[1.0; 4]; 6], decode_ns: speeds.decode_ns_per_px }
+        CostModel { speeds, bytes_mult: [[1.0; 4]; 6], decode_ns: speeds.decode_ns_per_px, seen: [[0; 4]; 6] }
     }
 
     /// The prior bytes per pixel of `codec` on `class` content: typical values on
@@ -137,7 +139,9 @@ impl CostModel {
         }
         let prior = Self::prior_bytes_per_px(codec, class) * pixels as f64;
         let ratio = (bytes as f64 / prior).clamp(MULTIPLIER_RANGE.0, MULTIPLIER_RANGE.1);
-        let m = &mut self.bytes_mult[fam(codec.family())][class as usize];
+        let f = fam(codec.family());
+        self.seen[f][class as usize] = self.seen[f][class as usize].saturating_add(1);
+        let m = &mut self.bytes_mult[f][class as usize];
         // Geometric mean: byte ratios spread multiplicatively.
         *m = (m.ln() * (1.0 - LEARN_RATE) + ratio.ln() * LEARN_RATE).exp();
     }
@@ -150,6 +154,11 @@ impl CostModel {
         let ns = (micros as f64 * 1000.0 / pixels as f64).clamp(0.01, 10_000.0);
         let d = &mut self.decode_ns[fam(family)];
         *d = *d * (1.0 - LEARN_RATE) + ns * LEARN_RATE;
+    }
+
+    /// How many encodes of `family` on `class` the model has learned from.
+    pub fn observations(&self, family: CodecFamily, class: Class) -> u32 {
+        self.seen[fam(family)][class as usize]
     }
 
     /// The learned bytes multiplier of `family` on `class` (1.0: the prior holds).
