@@ -10,6 +10,41 @@ use crate::engine::{Engine, EngineConfig};
 use crate::network::Micros;
 use crate::policy::Policy;
 
+/// Why a run failed.
+#[derive(Debug)]
+pub enum RunError {
+    /// The engine, a codec or the workload refused something.
+    Codec(paprika_codecs::Error),
+    /// Writing the run's recording failed.
+    Io(std::io::Error),
+    /// No policy by this name.
+    UnknownPolicy(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Codec(e) => write!(f, "{e}"),
+            RunError::Io(e) => write!(f, "recording: {e}"),
+            RunError::UnknownPolicy(p) => write!(f, "unknown policy {p:?}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<paprika_codecs::Error> for RunError {
+    fn from(e: paprika_codecs::Error) -> Self {
+        RunError::Codec(e)
+    }
+}
+
+impl From<std::io::Error> for RunError {
+    fn from(e: std::io::Error) -> Self {
+        RunError::Io(e)
+    }
+}
+
 /// A capacity trace with the name reports use.
 #[derive(Debug, Clone)]
 pub struct NamedTrace {
@@ -47,6 +82,9 @@ pub struct Grid<'a> {
     pub duration: Micros,
     /// Run the grid's runs on rayon threads (each engine then codes on one).
     pub parallel: bool,
+    /// Write each run's recording (`paprika replay`) into this directory as
+    /// `<trace>__<workload>__<policy>.pprc`.
+    pub record_dir: Option<std::path::PathBuf>,
 }
 
 /// A workload played back to back until a time is reached.
@@ -95,26 +133,39 @@ impl ScreenSource for Looping<'_> {
 }
 
 /// Runs one policy × trace × workload.
-pub fn run_one(grid: &Grid<'_>, policy: &str, trace: &NamedTrace, workload: &dyn WorkloadFactory) -> Result<RunOutput> {
-    let make = || {
-        (grid.make_policy)(policy)
-            .ok_or(paprika_codecs::Error::Parameter(paprika_codecs::error::ParameterKind::OutOfRange))
-    };
+pub fn run_one(
+    grid: &Grid<'_>,
+    policy: &str,
+    trace: &NamedTrace,
+    workload: &dyn WorkloadFactory,
+) -> std::result::Result<RunOutput, RunError> {
+    let make = || (grid.make_policy)(policy).ok_or_else(|| RunError::UnknownPolicy(policy.to_string()));
     let first = workload.open()?;
     let size = first.size();
     let mut source = Looping { factory: workload, current: first, offset: 0, last: 0, until: grid.duration, size };
     let mut cfg = EngineConfig::new(size.0, size.1);
     cfg.parallel = !grid.parallel;
     let mut engine = Engine::new(cfg, make()?)?;
+    if let Some(dir) = &grid.record_dir {
+        let name = format!("{}__{}__{}.pprc", file_safe(&trace.name), file_safe(&workload.name()), file_safe(policy));
+        let file = std::fs::File::create(dir.join(name))?;
+        engine.record_to(Box::new(std::io::BufWriter::new(file)))?;
+    }
     let mut session = grid.session.clone();
     session.trace = trace.trace.clone();
     let report = run_session(&mut engine, &mut source, &session)?;
+    engine.finish_recording()?;
     Ok(RunOutput::from_report(report, &trace.name, &workload.name()))
+}
+
+/// `name` with anything but letters, digits, `.`, `-` and `_` replaced by `_`.
+pub fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect()
 }
 
 /// Runs every combination; `progress` is called after each run (from any
 /// thread). Results come in trace, workload, policy order.
-pub fn run_grid(grid: &Grid<'_>, progress: &(dyn Fn(&str) + Sync)) -> Vec<Result<RunOutput>> {
+pub fn run_grid(grid: &Grid<'_>, progress: &(dyn Fn(&str) + Sync)) -> Vec<std::result::Result<RunOutput, RunError>> {
     let mut combos = Vec::new();
     for t in &grid.traces {
         for &w in &grid.workloads {

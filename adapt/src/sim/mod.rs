@@ -9,7 +9,7 @@ pub mod session;
 pub mod summary;
 pub mod trace;
 
-pub use grid::{Grid, NamedTrace, PolicyFactory, WorkloadFactory, run_grid, run_one};
+pub use grid::{Grid, NamedTrace, PolicyFactory, RunError, WorkloadFactory, file_safe, run_grid, run_one};
 pub use link::{BottleneckLink, Delivery};
 pub use session::{
     FrameSequence, QualitySample, ScreenSource, SessionConfig, SessionReport, TimelinePoint, run_session,
