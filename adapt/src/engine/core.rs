@@ -297,7 +297,6 @@ impl Engine {
         let window = ((screen_bps * self.cfg.latency_target as f64 / 8e6) as u64).max(MIN_POLL_BYTES);
         self.window = window;
         let mut budget = room.min(window);
-        let caps = self.cfg.caps;
 
         self.update_streams(now, network, budget, &mut out)?;
         self.stream_frames(now, network, &mut budget, &mut out)?;
@@ -321,39 +320,94 @@ impl Engine {
         candidates.sort_by_key(|&(_, c, _)| matches!(c, Class::Image | Class::Video));
         let mut refresh: Vec<(Rect, Class, bool)> = due.into_iter().map(|(r, c)| (r, c, true)).collect();
         refresh.sort_by_key(|&(_, c, _)| matches!(c, Class::Image | Class::Video));
-        candidates.extend(refresh);
 
         let mut jobs = Vec::new();
-        for (rect, class, is_refresh) in candidates {
-            let info = RegionInfo { rect, class, graduality: self.mean_graduality(rect), refresh: is_refresh };
+        let mut deferred = false;
+        for (rect, class, _) in candidates {
+            let info = RegionInfo { rect, class, graduality: self.mean_graduality(rect), refresh: false };
             let ctx = context(&self.cfg, &self.costs, now, network, budget, self.window);
-            let (mut codec, reason) = if is_refresh {
-                let c = self.policy.refresh_codec(&info, &ctx);
-                (c, format!("lossless refresh after {} ms unchanged", self.policy.refresh_delay(class) / 1000))
-            } else {
-                let c = self.policy.choose(&info, &ctx);
-                (c.codec, c.reason)
-            };
-            if !codec.allowed_by(&caps) || (is_refresh && !codec.is_lossless()) {
-                codec = lossless_fallback(&caps);
-            }
-            if matches!(codec, ImageCodec::Glz | ImageCodec::ZlibGlz) && info.pixels() > caps.glz_window_pixels {
-                codec = ImageCodec::Lz;
-            }
+            let c = self.policy.choose(&info, &ctx);
+            let codec = self.usable(c.codec, &info, false);
             let predicted = self.costs.predict(codec, class, info.pixels()).bytes;
             if !jobs.is_empty() && predicted > budget as f64 {
+                deferred = true;
                 continue; // stays dirty; coalesces with later changes
             }
-            let image_id = self.next_image;
-            self.next_image += 1;
-            jobs.push(Job { rect, class, codec, reason, predicted, budget, refresh: is_refresh, image_id });
+            jobs.push(self.job(rect, class, codec, c.reason, predicted, budget, false));
             budget = budget.saturating_sub(predicted as u64);
+        }
+        // Refreshes only use what changed content left, in pieces that fit, so a
+        // refresh never holds back the next change for long. A piece is one tile
+        // row of its region, cut further to the tiles the budget allows.
+        if !deferred {
+            let tile = grid.tile();
+            'regions: for (rect, class, _) in refresh {
+                let mut y = rect.y;
+                while y < rect.y + rect.height {
+                    let band = Rect::new(rect.x, y, rect.width, tile.min(rect.y + rect.height - y));
+                    y += band.height;
+                    let mut x = band.x;
+                    while x < band.x + band.width {
+                        let info =
+                            RegionInfo { rect: band, class, graduality: self.mean_graduality(band), refresh: true };
+                        let ctx = context(&self.cfg, &self.costs, now, network, budget, self.window);
+                        let chosen = self.policy.refresh_codec(&info, &ctx);
+                        let codec = self.usable(chosen, &info, true);
+                        let per_tile = self.costs.predict(codec, class, u64::from(tile) * u64::from(band.height)).bytes;
+                        let fit = (budget as f64 / per_tile.max(1.0)).floor() as u32;
+                        let left = (band.x + band.width - x).div_ceil(tile);
+                        let n = if jobs.is_empty() { fit.max(1) } else { fit }.min(left);
+                        if n == 0 {
+                            break 'regions;
+                        }
+                        let piece = Rect::new(x, band.y, (n * tile).min(band.x + band.width - x), band.height);
+                        x += piece.width;
+                        let px = u64::from(piece.width) * u64::from(piece.height);
+                        let predicted = self.costs.predict(codec, class, px).bytes;
+                        let reason =
+                            format!("lossless refresh after {} ms unchanged", self.policy.refresh_delay(class) / 1000);
+                        jobs.push(self.job(piece, class, codec, reason, predicted, budget, true));
+                        budget = budget.saturating_sub(predicted as u64);
+                    }
+                }
+            }
         }
         let encoded = self.encode_jobs(&jobs)?;
         for (job, data) in jobs.into_iter().zip(encoded) {
             self.emit_image(job, data, now, network, &mut out);
         }
         Ok(self.finish(out))
+    }
+
+    /// `codec` if the client takes it and it suits the region; else a lossless
+    /// fallback (a refresh must be lossless; GLZ cannot hold more than its window).
+    fn usable(&self, codec: ImageCodec, info: &RegionInfo, refresh: bool) -> ImageCodec {
+        let caps = &self.cfg.caps;
+        let mut codec = codec;
+        if !codec.allowed_by(caps) || (refresh && !codec.is_lossless()) {
+            codec = lossless_fallback(caps);
+        }
+        if matches!(codec, ImageCodec::Glz | ImageCodec::ZlibGlz) && info.pixels() > caps.glz_window_pixels {
+            codec = ImageCodec::Lz;
+        }
+        codec
+    }
+
+    /// A planned region with the next image id.
+    #[allow(clippy::too_many_arguments)]
+    fn job(
+        &mut self,
+        rect: Rect,
+        class: Class,
+        codec: ImageCodec,
+        reason: String,
+        predicted: f64,
+        budget: u64,
+        refresh: bool,
+    ) -> Job {
+        let image_id = self.next_image;
+        self.next_image += 1;
+        Job { rect, class, codec, reason, predicted, budget, refresh, image_id }
     }
 
     fn finish(&mut self, out: Vec<Update>) -> Vec<Update> {

@@ -121,6 +121,8 @@ pub struct BandwidthEstimator {
     /// The last capacity measured while the bottleneck was busy.
     last_capacity: Option<f64>,
     last_ack: Option<Micros>,
+    /// Queueing delay of the last acknowledged packet itself.
+    last_own_queue: Micros,
 }
 
 const PROBE_GAIN: f64 = 1.25;
@@ -149,6 +151,7 @@ impl BandwidthEstimator {
             round_start: (cfg.initial_bps, 0),
             last_capacity: None,
             last_ack: None,
+            last_own_queue: 0,
         }
     }
 
@@ -174,8 +177,14 @@ impl BandwidthEstimator {
         self.in_flight_bytes -= u64::from(sent.bytes);
         let now = now.max(self.last_ack.unwrap_or(0));
         self.last_ack = Some(now);
-        self.on_rtt_sample(now.saturating_sub(sent.at), now);
-        let busy = self.queue_delay() >= self.cfg.busy_delay;
+        let rtt = now.saturating_sub(sent.at);
+        self.on_rtt_sample(rtt, now);
+        // Busy only if this very packet waited in a queue: after a burst drains the
+        // smoothed RTT stays high for a while, and the acks of a few small sends
+        // then would measure the sender's pace, not the link's capacity.
+        let own_queue = rtt.saturating_sub(self.min_rtt.get().unwrap_or(rtt));
+        self.last_own_queue = own_queue;
+        let busy = self.queue_delay() >= self.cfg.busy_delay && own_queue >= self.cfg.busy_delay;
         self.acks.push_back((now, sent.bytes, busy));
         let keep = 4 * self.window();
         while self.acks.front().is_some_and(|&(t, _, _)| now.saturating_sub(t) > keep) {
@@ -264,12 +273,16 @@ impl BandwidthEstimator {
             count += 1;
         }
         // The oldest ack in the run opens the interval; its bytes came before it.
-        let span = now.saturating_sub(first);
-        (count >= 4 && span > 0).then(|| bytes as f64 * 8.0 * SECOND as f64 / span as f64)
+        // Over less than half a window a burst (cellular links deliver in bursts)
+        // would read as a rate the link does not sustain.
+        let span = now.saturating_sub(first).max(self.window() / 2);
+        (count >= 4).then(|| bytes as f64 * 8.0 * SECOND as f64 / span as f64)
     }
 
     fn update(&mut self, now: Micros) {
-        let qd = self.queue_delay();
+        // The smoothed delay filters noise; the last packet's own delay says at once
+        // that a queue is gone.
+        let qd = self.queue_delay().min(self.last_own_queue);
         let cfg = self.cfg;
         let next = if qd >= cfg.high_delay || (self.state == EstimatorState::Drain && qd >= cfg.busy_delay) {
             EstimatorState::Drain
