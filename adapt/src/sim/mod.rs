@@ -8,6 +8,7 @@ pub mod link;
 pub mod session;
 pub mod summary;
 pub mod trace;
+pub mod workload;
 
 pub use grid::{Grid, NamedTrace, PolicyFactory, RunError, WorkloadFactory, file_safe, run_grid, run_one};
 pub use link::{BottleneckLink, Delivery};
@@ -16,3 +17,4 @@ pub use session::{
 };
 pub use summary::{PSNR_CAP_DB, RunOutput, RunSummary, quantile};
 pub use trace::{CapacityTrace, OPPORTUNITY_BYTES, TraceError};
+pub use workload::{Workload, WorkloadError, WorkloadPlayer, WorkloadWriter};
