@@ -1,8 +1,11 @@
 //! `paprika`: encode, decode and inspect SPICE image streams from the command line.
 
+mod bench_report;
 mod bitrate;
 mod cmd_audio;
 mod cmd_bench;
+mod cmd_bench_adapt;
+mod cmd_classify;
 mod cmd_decode;
 mod cmd_demo;
 mod cmd_encode;
@@ -14,6 +17,7 @@ mod jpeg_header;
 mod palette;
 mod png_io;
 mod timing;
+mod workloads;
 
 use clap::{Parser, Subcommand};
 
@@ -58,6 +62,14 @@ enum Command {
     /// Re-run a recorded engine session, print every decision with its reason, and
     /// check that each poll reproduces the recording bit for bit.
     Replay(cmd_replay::Args),
+    /// Classify a PNG's tiles as the adaptive engine does (Solid, Text, Image, Video):
+    /// print the count per class and the merged regions, and with -o draw a tinted map.
+    /// A single image gets each tile's content class; --frames feeds a sequence and
+    /// reports the classes settled after its last frame.
+    Classify(cmd_classify::Args),
+    /// The adaptation benchmark: every policy over network traces and desktop workloads
+    /// in the emulator; writes runs.csv, per-run series, summary.md and plots.
+    BenchAdapt(cmd_bench_adapt::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -70,6 +82,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audio(args) => cmd_audio::run(&args),
         Command::Stream(args) => cmd_stream::run(&args),
         Command::Replay(args) => cmd_replay::run(&args),
+        Command::Classify(args) => cmd_classify::run(&args),
+        Command::BenchAdapt(args) => cmd_bench_adapt::run(&args),
     }
 }
 
