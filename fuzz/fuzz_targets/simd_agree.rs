@@ -7,13 +7,18 @@
 //! a byte the scalar one writes, is caught. In-place kernels start from the
 //! input's bytes.
 //!
+//! The JPEG arms also run the run-time-dispatched kernels the encoder calls
+//! (`simd::ycc_from_bgr`, `luma_from_bgr`, `ycc_420_rows`, `fdct_quantize`,
+//! `fdct_quantize2`: AVX2 where the CPU has it, `wide` otherwise) against the
+//! scalar twins.
+//!
 //! Arguments stay within each kernel's contract (`codecs/src/simd/scalar.rs`):
 //! `bits` 5 or 8, `step` 1 or 4, `lane` 0..4, `out` at least as long as the row
 //! needs; lengths are otherwise free (odd, short, not whole pixels).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paprika_codecs::simd::{metrics, scalar, wide, yuv};
+use paprika_codecs::simd::{self, metrics, scalar, wide, yuv};
 
 /// Takes bytes off the front of the input, zeros when it runs out.
 struct Input<'a>(&'a [u8]);
@@ -200,25 +205,59 @@ fuzz_target!(|data: &[u8]| {
                 if w { wide::gather_lane(src, lane, dst) } else { scalar::gather_lane(src, lane, dst) }
             });
         }
-            // JPEG colour conversion: bpp 3/4, pixel count, fill; the source is the rest.
+        // JPEG colour conversion: flags (bit 0: bpp 3/4; the rest: padding for
+        // the 4:2:0 kernel), fill; the source is the rest. The `wide` and the
+        // dispatched kernels must both match the scalar one. Kernel 9 also runs
+        // `ycc_420_rows` on the source split into two rows, padded to
+        // `w + padding` columns.
         9 | 10 => {
-            let bpp = if inp.u8() & 1 == 0 { 3 } else { 4 };
+            let flags = inp.u8();
+            let bpp = if flags & 1 == 0 { 3 } else { 4 };
             let fill = inp.u8();
             let src = inp.0;
             let n = src.len() / bpp;
             let planes = if kernel == 9 { 3 } else { 1 };
-            let what = format!("colour kernel {kernel} bpp {bpp} n {n}");
-            agree_out(&what, planes * n, fill, |w, out| {
-                if kernel == 9 {
-                    let (y, rest) = out.split_at_mut(n);
-                    let (cb, cr) = rest.split_at_mut(n);
-                    if w { wide::ycc_from_bgr(src, bpp, y, cb, cr) } else { scalar::ycc_from_bgr(src, bpp, y, cb, cr) }
-                } else if w {
-                    wide::luma_from_bgr(src, bpp, out)
-                } else {
-                    scalar::luma_from_bgr(src, bpp, out)
+            for k in [1, 2] {
+                let what = format!("colour kernel {kernel} ({}) bpp {bpp} n {n}", ["", "wide", "dispatched"][k]);
+                agree_out(&what, planes * n, fill, |w, out| {
+                    let k = if w { k } else { 0 };
+                    if kernel == 9 {
+                        let (y, rest) = out.split_at_mut(n);
+                        let (cb, cr) = rest.split_at_mut(n);
+                        match k {
+                            0 => scalar::ycc_from_bgr(src, bpp, y, cb, cr),
+                            1 => wide::ycc_from_bgr(src, bpp, y, cb, cr),
+                            _ => simd::ycc_from_bgr(src, bpp, y, cb, cr),
+                        }
+                    } else {
+                        match k {
+                            0 => scalar::luma_from_bgr(src, bpp, out),
+                            1 => wide::luma_from_bgr(src, bpp, out),
+                            _ => simd::luma_from_bgr(src, bpp, out),
+                        }
+                    }
+                });
+            }
+            let w = src.len() / (2 * bpp);
+            if kernel == 9 && w > 0 {
+                let pw = w + usize::from(flags >> 1);
+                let (top, bottom) = (&src[..w * bpp], &src[w * bpp..2 * w * bpp]);
+                let run = |k: usize, out: &mut [u8]| {
+                    let (y_top, rest) = out.split_at_mut(pw);
+                    let (y_bottom, rest) = rest.split_at_mut(pw);
+                    let (cb, rest) = rest.split_at_mut(pw / 2);
+                    let cr = &mut rest[..pw / 2];
+                    match k {
+                        0 => scalar::ycc_420_rows(top, bottom, bpp, w, y_top, y_bottom, cb, cr),
+                        1 => wide::ycc_420_rows(top, bottom, bpp, w, y_top, y_bottom, cb, cr),
+                        _ => simd::ycc_420_rows(top, bottom, bpp, w, y_top, y_bottom, cb, cr),
+                    }
+                };
+                for k in [1, 2] {
+                    let what = format!("ycc_420_rows kernel {k} bpp {bpp} w {w} pw {pw}");
+                    agree_out(&what, 2 * pw + 2 * (pw / 2) + 8, fill, |x, out| run(if x { k } else { 0 }, out));
                 }
-            });
+            }
         }
         // downsample_2x2: fill; the rest split into two rows of 2n samples.
         11 => {
@@ -288,10 +327,57 @@ fuzz_target!(|data: &[u8]| {
                 wide::quantize(&a, &div, &mut qb);
                 assert_eq!(qa, qb, "quantize");
             } else {
-                let (mut a, mut b) = ([0i16; 64], [0i16; 64]);
+                let (mut a, mut b, mut c) = ([0i16; 64], [0i16; 64], [0i16; 64]);
                 scalar::fdct_quantize(&src, stride, &div, &mut a);
                 wide::fdct_quantize(&src, stride, &div, &mut b);
                 assert_eq!(a, b, "fdct_quantize stride {stride}");
+                simd::fdct_quantize(&src, stride, &div, &mut c);
+                assert_eq!(a, c, "dispatched fdct_quantize stride {stride}");
+                // Two blocks: the one above and a second one (the input's bytes
+                // after the first block's, reversed), either side by side in one
+                // plane or each in its own; the second table is the first or
+                // its reverse (bit 0 of the first two table values decide).
+                let mut q2 = q;
+                if q[0] & 1 == 1 {
+                    q2.reverse();
+                }
+                let div2 = scalar::QuantDivisors::new(&q2);
+                let div2 = if q[0] & 1 == 1 { &div2 } else { &div };
+                let rest: Vec<u8> = inp.0.iter().skip(src.len()).rev().copied().collect();
+                let (pa, pb, sa, sb, at_b);
+                if q[1] & 1 == 1 {
+                    // Side by side: the plane's stride is at least 16.
+                    let s2 = stride.max(16);
+                    let mut plane = vec![0u8; 7 * s2 + 16];
+                    for r in 0..8 {
+                        plane[r * s2..r * s2 + 8].copy_from_slice(&src[r * stride..r * stride + 8]);
+                        for x in 0..8 {
+                            plane[r * s2 + 8 + x] = rest.get(r * 8 + x).copied().unwrap_or(0);
+                        }
+                    }
+                    (pa, pb, sa, sb, at_b) = (plane.clone(), plane, s2, s2, 8);
+                } else {
+                    let mut other = vec![0u8; 7 * stride + 8];
+                    for (d, s) in other.iter_mut().zip(&rest) {
+                        *d = *s;
+                    }
+                    (pa, pb, sa, sb, at_b) = (src.clone(), other, stride, stride, 0);
+                }
+                let (a_src, b_src) = (&pa[..], &pb[at_b..]);
+                let mut want = [[0i16; 64]; 2];
+                scalar::fdct_quantize2(a_src, sa, &div, b_src, sb, div2, &mut want);
+                for k in [1, 2] {
+                    let mut got = [[1i16; 64]; 2];
+                    if k == 1 {
+                        wide::fdct_quantize2(a_src, sa, &div, b_src, sb, div2, &mut got);
+                    } else if at_b == 8 {
+                        // The encoder's call: both views of one plane.
+                        simd::fdct_quantize2(&pb, sa, &div, &pb[8..], sb, div2, &mut got);
+                    } else {
+                        simd::fdct_quantize2(a_src, sa, &div, b_src, sb, div2, &mut got);
+                    }
+                    assert_eq!(want, got, "fdct_quantize2 kernel {k} strides {sa} {sb} side by side {}", at_b == 8);
+                }
             }
         }
     }

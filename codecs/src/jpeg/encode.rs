@@ -216,9 +216,6 @@ struct Planes {
     y: Vec<u8>,
     cb: Vec<u8>,
     cr: Vec<u8>,
-    /// Full-resolution chroma rows before 2x2 downsampling (4:2:0).
-    cb_full: Vec<u8>,
-    cr_full: Vec<u8>,
 }
 
 impl Planes {
@@ -226,14 +223,7 @@ impl Planes {
         let pw = plan.padded_w;
         let rows = plan.mcu_h;
         let (cw, ch) = if plan.sub == Subsampling::S420 { (pw / 2, rows / 2) } else { (pw, rows) };
-        let full = if plan.sub == Subsampling::S420 { pw * rows } else { 0 };
-        Planes {
-            y: vec![0; pw * rows],
-            cb: vec![0; cw * ch],
-            cr: vec![0; cw * ch],
-            cb_full: vec![0; full],
-            cr_full: vec![0; full],
-        }
+        Planes { y: vec![0; pw * rows], cb: vec![0; cw * ch], cr: vec![0; cw * ch] }
     }
 
     /// Fills the planes with MCU row `my`: converted pixels, the right and bottom
@@ -243,76 +233,95 @@ impl Planes {
         let d = img.desc();
         let (w, h) = (d.width as usize, d.height as usize);
         let pw = plan.padded_w;
-        let gray = plan.sub == Subsampling::Gray;
-        let s420 = plan.sub == Subsampling::S420;
-        for r in 0..plan.mcu_h {
+        // Picture row `r` of the MCU row (the last one repeated past the bottom).
+        let src = |r: usize| {
             let y = (my * plan.mcu_h + r).min(h - 1);
             let mem = if d.top_down { y } else { h - 1 - y };
-            let src = &img.data()[mem * d.stride..mem * d.stride + w * plan.bpp];
-            let yrow = &mut self.y[r * pw..(r + 1) * pw];
-            if gray {
-                simd::luma_from_bgr(src, plan.bpp, &mut yrow[..w]);
-                let last = yrow[w - 1];
-                yrow[w..].fill(last);
-                continue;
+            &img.data()[mem * d.stride..mem * d.stride + w * plan.bpp]
+        };
+        match plan.sub {
+            Subsampling::Gray => {
+                for r in 0..plan.mcu_h {
+                    let yrow = &mut self.y[r * pw..(r + 1) * pw];
+                    simd::luma_from_bgr(src(r), plan.bpp, &mut yrow[..w]);
+                    let last = yrow[w - 1];
+                    yrow[w..].fill(last);
+                }
             }
-            let (cb, cr) = if s420 {
-                (&mut self.cb_full[r * pw..(r + 1) * pw], &mut self.cr_full[r * pw..(r + 1) * pw])
-            } else {
-                (&mut self.cb[r * pw..(r + 1) * pw], &mut self.cr[r * pw..(r + 1) * pw])
-            };
-            simd::ycc_from_bgr(src, plan.bpp, &mut yrow[..w], &mut cb[..w], &mut cr[..w]);
-            for row in [yrow, cb, cr] {
-                let last = row[w - 1];
-                row[w..].fill(last);
+            Subsampling::S444 => {
+                for r in 0..plan.mcu_h {
+                    let rows = r * pw..(r + 1) * pw;
+                    let (yrow, cb, cr) = (&mut self.y[rows.clone()], &mut self.cb[rows.clone()], &mut self.cr[rows]);
+                    simd::ycc_from_bgr(src(r), plan.bpp, &mut yrow[..w], &mut cb[..w], &mut cr[..w]);
+                    for row in [yrow, cb, cr] {
+                        let last = row[w - 1];
+                        row[w..].fill(last);
+                    }
+                }
             }
-        }
-        if s420 {
-            let cw = pw / 2;
-            for r in 0..plan.mcu_h / 2 {
-                let (t, b) = (2 * r * pw, (2 * r + 1) * pw);
-                simd::downsample_2x2(
-                    &self.cb_full[t..t + pw],
-                    &self.cb_full[b..b + pw],
-                    &mut self.cb[r * cw..(r + 1) * cw],
-                );
-                simd::downsample_2x2(
-                    &self.cr_full[t..t + pw],
-                    &self.cr_full[b..b + pw],
-                    &mut self.cr[r * cw..(r + 1) * cw],
-                );
+            Subsampling::S420 => {
+                // Two picture rows at a time: their luma, and the 2x2 averages of
+                // their chroma, padded, without full-resolution chroma rows.
+                let cw = pw / 2;
+                for r in 0..plan.mcu_h / 2 {
+                    let (y_top, y_bottom) = self.y[2 * r * pw..(2 * r + 2) * pw].split_at_mut(pw);
+                    let (cb, cr) = (&mut self.cb[r * cw..(r + 1) * cw], &mut self.cr[r * cw..(r + 1) * cw]);
+                    simd::ycc_420_rows(src(2 * r), src(2 * r + 1), plan.bpp, w, y_top, y_bottom, cb, cr);
+                }
             }
         }
     }
 
-    /// Calls `f(component, block)` for every block of MCU `mx`, in scan order:
-    /// the luma blocks (1 or 4), then Cb and Cr.
-    fn blocks(&self, plan: &Plan<'_>, mx: usize, mut f: impl FnMut(usize, &[i16; 64])) {
+    /// Calls `f(component, block)` for every block of the MCU row, in scan
+    /// order: per MCU the luma blocks (1 or 4), then Cb and Cr. The blocks go
+    /// through the DCT two at a time (the AVX2 kernel transforms a pair in one
+    /// pass): side-by-side luma blocks, Cb with Cr, or the same plane of two
+    /// neighbouring MCUs.
+    fn blocks(&self, plan: &Plan<'_>, mut f: impl FnMut(usize, &[i16; 64])) {
         let pw = plan.padded_w;
-        let mut q = [0i16; 64];
-        let mut one = |plane: &[u8],
-                       stride: usize,
-                       at: usize,
-                       table: usize,
-                       comp: usize,
-                       f: &mut dyn FnMut(usize, &[i16; 64])| {
-            simd::fdct_quantize(&plane[at..], stride, &plan.divisors[table], &mut q);
-            f(comp, &q);
-        };
+        let [dy, dc] = &plan.divisors;
+        let mut q = [[0i16; 64]; 2];
         match plan.sub {
-            Subsampling::Gray => one(&self.y, pw, mx * 8, 0, 0, &mut f),
-            Subsampling::S444 => {
-                one(&self.y, pw, mx * 8, 0, 0, &mut f);
-                one(&self.cb, pw, mx * 8, 1, 1, &mut f);
-                one(&self.cr, pw, mx * 8, 1, 2, &mut f);
+            Subsampling::Gray | Subsampling::S444 => {
+                let planes: &[(&[u8], &QuantDivisors)] = if plan.sub == Subsampling::Gray {
+                    &[(&self.y, dy)]
+                } else {
+                    &[(&self.y, dy), (&self.cb, dc), (&self.cr, dc)]
+                };
+                let mut pairs = [[[0i16; 64]; 2]; 3];
+                for mx in (0..plan.mcus_x).step_by(2) {
+                    let at = mx * 8;
+                    if mx + 1 == plan.mcus_x {
+                        // The last MCU of an odd count alone.
+                        for (comp, &(plane, div)) in planes.iter().enumerate() {
+                            simd::fdct_quantize(&plane[at..], pw, div, &mut q[0]);
+                            f(comp, &q[0]);
+                        }
+                        break;
+                    }
+                    for (pair, &(plane, div)) in pairs.iter_mut().zip(planes) {
+                        simd::fdct_quantize2(&plane[at..], pw, div, &plane[at + 8..], pw, div, pair);
+                    }
+                    for m in 0..2 {
+                        for (comp, pair) in pairs[..planes.len()].iter().enumerate() {
+                            f(comp, &pair[m]);
+                        }
+                    }
+                }
             }
             Subsampling::S420 => {
-                for (dy, dx) in [(0, 0), (0, 8), (8, 0), (8, 8)] {
-                    one(&self.y, pw, dy * pw + mx * 16 + dx, 0, 0, &mut f);
-                }
                 let cw = pw / 2;
-                one(&self.cb, cw, mx * 8, 1, 1, &mut f);
-                one(&self.cr, cw, mx * 8, 1, 2, &mut f);
+                for mx in 0..plan.mcus_x {
+                    for at in [mx * 16, 8 * pw + mx * 16] {
+                        simd::fdct_quantize2(&self.y[at..], pw, dy, &self.y[at + 8..], pw, dy, &mut q);
+                        f(0, &q[0]);
+                        f(0, &q[1]);
+                    }
+                    let at = mx * 8;
+                    simd::fdct_quantize2(&self.cb[at..], cw, dc, &self.cr[at..], cw, dc, &mut q);
+                    f(1, &q[0]);
+                    f(2, &q[1]);
+                }
             }
         }
     }
@@ -326,12 +335,10 @@ fn code_interval(plan: &Plan<'_>, a: usize, b: usize, codes: &[HuffCodes; 4], ou
     let mut dc = [0i16; 3];
     for my in a..b {
         planes.load(plan, my);
-        for mx in 0..plan.mcus_x {
-            planes.blocks(plan, mx, |comp, q| {
-                let t = if comp == 0 { 0 } else { 2 };
-                encode_block(q, &mut dc[comp], &codes[t], &codes[t + 1], &mut w);
-            });
-        }
+        planes.blocks(plan, |comp, q| {
+            let t = if comp == 0 { 0 } else { 2 };
+            encode_block(q, &mut dc[comp], &codes[t], &codes[t + 1], &mut w);
+        });
     }
     w.pad_to_byte();
     w.into_inner()
@@ -351,12 +358,10 @@ fn blocks_and_counts(plan: &Plan<'_>, a: usize, b: usize) -> (Vec<[i16; 64]>, [S
     let mut dc = [0i16; 3];
     for my in a..b {
         planes.load(plan, my);
-        for mx in 0..plan.mcus_x {
-            planes.blocks(plan, mx, |comp, q| {
-                count_block(q, &mut dc[comp], &mut counts[usize::from(comp > 0)]);
-                blocks.push(*q);
-            });
-        }
+        planes.blocks(plan, |comp, q| {
+            count_block(q, &mut dc[comp], &mut counts[usize::from(comp > 0)]);
+            blocks.push(*q);
+        });
     }
     (blocks, counts)
 }

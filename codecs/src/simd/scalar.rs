@@ -156,6 +156,14 @@ fn luma(b: i32, g: i32, r: i32) -> u8 {
     ((ycc::Y_R * r + ycc::Y_G * g + ycc::Y_B * b + ycc::Y_ROUND) >> 16) as u8
 }
 
+/// Cb and Cr of one pixel (0..=255 each).
+#[inline(always)]
+fn chroma(b: i32, g: i32, r: i32) -> (u8, u8) {
+    let cb = (ycc::HALF * b - ycc::CB_R * r - ycc::CB_G * g + ycc::C_OFFSET) >> 16;
+    let cr = (ycc::HALF * r - ycc::CR_G * g - ycc::CR_B * b + ycc::C_OFFSET) >> 16;
+    (cb as u8, cr as u8)
+}
+
 /// Converts `y.len()` pixels of `bpp` bytes (3: B,G,R; 4: B,G,R,X) to JFIF
 /// Y, Cb, Cr with libjpeg's 16-bit fixed-point weights (`jccolor.c`).
 ///
@@ -167,8 +175,7 @@ pub fn ycc_from_bgr(src: &[u8], bpp: usize, y: &mut [u8], cb: &mut [u8], cr: &mu
     for (i, px) in src.chunks_exact(bpp).take(n).enumerate() {
         let (b, g, r) = (i32::from(px[0]), i32::from(px[1]), i32::from(px[2]));
         y[i] = luma(b, g, r);
-        cb[i] = ((ycc::HALF * b - ycc::CB_R * r - ycc::CB_G * g + ycc::C_OFFSET) >> 16) as u8;
-        cr[i] = ((ycc::HALF * r - ycc::CR_G * g - ycc::CR_B * b + ycc::C_OFFSET) >> 16) as u8;
+        (cb[i], cr[i]) = chroma(b, g, r);
     }
 }
 
@@ -193,6 +200,69 @@ pub fn downsample_2x2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
         let sum = u16::from(t[0]) + u16::from(t[1]) + u16::from(b[0]) + u16::from(b[1]);
         *o = ((sum + 1 + (i as u16 & 1)) >> 2) as u8;
     }
+}
+
+/// 4:2:0 colour conversion of two picture rows, as the encoder prepares an
+/// MCU row: [`ycc_from_bgr`] of the first `w` pixels of `top` and `bottom`,
+/// the last pixel repeated out to the padded width `pw = y_top.len()`, and
+/// the Cb, Cr of both rows through [`downsample_2x2`] into `cb`, `cr`
+/// (`pw / 2` samples each). The full-resolution chroma is never stored.
+///
+/// `y_bottom` is as long as `y_top`; `top` and `bottom` hold at least
+/// `w * bpp` bytes; `w <= pw`, and `w >= 1` unless `pw == 0`.
+#[allow(clippy::too_many_arguments)]
+pub fn ycc_420_rows(
+    top: &[u8],
+    bottom: &[u8],
+    bpp: usize,
+    w: usize,
+    y_top: &mut [u8],
+    y_bottom: &mut [u8],
+    cb: &mut [u8],
+    cr: &mut [u8],
+) {
+    let pw = y_top.len();
+    check_420(top, bottom, bpp, w, pw, y_bottom.len(), cb.len(), cr.len());
+    let px = |row: &[u8], i: usize| {
+        let p = &row[i.min(w - 1) * bpp..];
+        (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]))
+    };
+    for i in 0..pw {
+        let (b, g, r) = px(top, i);
+        y_top[i] = luma(b, g, r);
+        let (b, g, r) = px(bottom, i);
+        y_bottom[i] = luma(b, g, r);
+    }
+    for k in 0..pw / 2 {
+        let (mut sb, mut sr) = (0u16, 0u16);
+        for (row, i) in [(top, 2 * k), (top, 2 * k + 1), (bottom, 2 * k), (bottom, 2 * k + 1)] {
+            let (b, g, r) = px(row, i);
+            let (c_b, c_r) = chroma(b, g, r);
+            sb += u16::from(c_b);
+            sr += u16::from(c_r);
+        }
+        let bias = 1 + (k as u16 & 1);
+        cb[k] = ((sb + bias) >> 2) as u8;
+        cr[k] = ((sr + bias) >> 2) as u8;
+    }
+}
+
+/// The length contract of every `ycc_420_rows` (see [`ycc_420_rows`]).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(super) fn check_420(
+    top: &[u8],
+    bottom: &[u8],
+    bpp: usize,
+    w: usize,
+    pw: usize,
+    y_bottom: usize,
+    cb: usize,
+    cr: usize,
+) {
+    assert!(matches!(bpp, 3 | 4) && w <= pw && (w > 0 || pw == 0), "bpp {bpp}, {w} of {pw} pixels");
+    assert!(y_bottom == pw && cb == pw / 2 && cr == pw / 2, "output rows {pw}, {y_bottom}, {cb}, {cr}");
+    assert!(top.len() >= w * bpp && bottom.len() >= w * bpp, "input rows shorter than {w} pixels");
 }
 
 /// `round(x * 2^13)` of the islow DCT's rotation factors (`FIX_x_xxx` in
@@ -356,4 +426,21 @@ pub fn fdct_quantize(src: &[u8], stride: usize, divisors: &QuantDivisors, out: &
     let mut coefs = [0; 64];
     fdct_islow(src, stride, &mut coefs);
     quantize(&coefs, divisors, out);
+}
+
+/// [`fdct_quantize`] of two blocks, `a` (stride `stride_a`, table `div_a`)
+/// into `out[0]` and `b` into `out[1]`: the shape of the AVX2 twin, which
+/// transforms both in one pass of 16-bit lanes.
+pub fn fdct_quantize2(
+    a: &[u8],
+    stride_a: usize,
+    div_a: &QuantDivisors,
+    b: &[u8],
+    stride_b: usize,
+    div_b: &QuantDivisors,
+    out: &mut [[i16; 64]; 2],
+) {
+    let [oa, ob] = out;
+    fdct_quantize(a, stride_a, div_a, oa);
+    fdct_quantize(b, stride_b, div_b, ob);
 }

@@ -233,9 +233,16 @@ fn ycc_from_bgr_agrees() {
                 let [by, bcb, bcr] = &mut b;
                 wide::ycc_from_bgr(&src, bpp, by, bcb, bcr);
                 assert_eq!(a, b, "bpp {bpp} len {n}");
+                let mut c = [vec![0x55; n], vec![0x44; n], vec![0x33; n]];
+                let [cy, ccb, ccr] = &mut c;
+                dispatched::ycc_from_bgr(&src, bpp, cy, ccb, ccr);
+                assert_eq!(a, c, "dispatched (avx2 {}), bpp {bpp} len {n}", dispatched::available());
                 let mut y = vec![0x11; n];
                 wide::luma_from_bgr(&src, bpp, &mut y);
                 assert_eq!(y, a[0], "luma, bpp {bpp} len {n}");
+                let mut y = vec![0x11; n];
+                dispatched::luma_from_bgr(&src, bpp, &mut y);
+                assert_eq!(y, a[0], "dispatched luma, bpp {bpp} len {n}");
                 scalar::luma_from_bgr(&src, bpp, &mut y);
                 assert_eq!(y, a[0], "scalar luma, bpp {bpp} len {n}");
             }
@@ -265,6 +272,11 @@ fn ycc_every_color_agrees_and_rounds() {
             assert_eq!(a, b, "colors from {:#x}, bpp {bpp}", chunk * n);
             wide::luma_from_bgr(src, bpp, &mut b[0]);
             assert_eq!(a[0], b[0], "luma of colors from {:#x}, bpp {bpp}", chunk * n);
+            let [by, bcb, bcr] = &mut b;
+            dispatched::ycc_from_bgr(src, bpp, by, bcb, bcr);
+            assert_eq!(a, b, "dispatched: colors from {:#x}, bpp {bpp}", chunk * n);
+            dispatched::luma_from_bgr(src, bpp, &mut b[0]);
+            assert_eq!(a[0], b[0], "dispatched luma of colors from {:#x}, bpp {bpp}", chunk * n);
         }
         for i in 0..n {
             let p = &src3[3 * i..3 * i + 3];
@@ -473,6 +485,159 @@ fn fdct_quantize_agrees() {
     }
 }
 
+/// The run-time-dispatched kernels of `jpeg_avx2` (AVX2 where the CPU has it,
+/// as the project machine and CI do), or `wide` elsewhere.
+mod dispatched {
+    #[cfg(target_arch = "x86_64")]
+    pub use crate::simd::jpeg_avx2::{
+        available, fdct_quantize, fdct_quantize2, luma_from_bgr, ycc_420_rows, ycc_from_bgr,
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    pub use crate::simd::wide::{fdct_quantize, fdct_quantize2, luma_from_bgr, ycc_420_rows, ycc_from_bgr};
+    #[cfg(not(target_arch = "x86_64"))]
+    pub fn available() -> bool {
+        false
+    }
+}
+
+#[test]
+fn fdct_quantize2_agrees() {
+    let mut next = rng(0x2b10c);
+    let tables: Vec<[u16; 64]> = vec![
+        [1; 64],
+        [255; 64],
+        std::array::from_fn(|i| [5, 3, 3, 5, 7, 12, 15, 18][i % 8] + (i / 8) as u16 * 2),
+        std::array::from_fn(|_| 1 + (next() % 255) as u16),
+        std::array::from_fn(|_| 1 << (next() % 8)),
+    ];
+    let divs: Vec<QuantDivisors> = tables.iter().map(QuantDivisors::new).collect();
+    let avx2 = dispatched::available();
+    let mut check = |a: &[u8; 64], b: &[u8; 64], what: &str| {
+        let pick = |k: u64| &divs[(k % divs.len() as u64) as usize];
+        let (da, db) = (pick(next()), pick(next()));
+        // Side by side in one plane (the kernel's 16-byte-load path), and in two
+        // planes of their own strides (two 8-byte loads a row), ragged ends.
+        let stride = 16 + (next() % 24) as usize;
+        let mut plane = bytes(&mut next, 7 * stride + 16, 8);
+        for r in 0..8 {
+            plane[r * stride..r * stride + 8].copy_from_slice(&a[r * 8..r * 8 + 8]);
+            plane[r * stride + 8..r * stride + 16].copy_from_slice(&b[r * 8..r * 8 + 8]);
+        }
+        let (sa, sb) = (8 + (next() % 24) as usize, 8 + (next() % 24) as usize);
+        let (mut pa, mut pb) = (bytes(&mut next, 7 * sa + 8, 8), bytes(&mut next, 7 * sb + 8, 8));
+        for r in 0..8 {
+            pa[r * sa..r * sa + 8].copy_from_slice(&a[r * 8..r * 8 + 8]);
+            pb[r * sb..r * sb + 8].copy_from_slice(&b[r * 8..r * 8 + 8]);
+        }
+        let cases: [(&[u8], usize, &[u8], usize); 2] = [(&plane, stride, &plane[8..], stride), (&pa, sa, &pb, sb)];
+        for (src_a, sa, src_b, sb) in cases {
+            let mut want = [[7; 64]; 2];
+            scalar::fdct_quantize2(src_a, sa, da, src_b, sb, db, &mut want);
+            let mut got = [[9; 64]; 2];
+            wide::fdct_quantize2(src_a, sa, da, src_b, sb, db, &mut got);
+            assert_eq!(want, got, "wide, {what}");
+            let mut got = [[9; 64]; 2];
+            dispatched::fdct_quantize2(src_a, sa, da, src_b, sb, db, &mut got);
+            assert_eq!(want, got, "dispatched (avx2 {avx2}), {what}: {a:?} {b:?}");
+            let mut one = [5; 64];
+            dispatched::fdct_quantize(src_b, sb, db, &mut one);
+            assert_eq!(want[1], one, "dispatched single block (avx2 {avx2}), {what}: {b:?}");
+        }
+    };
+    let blocks = test_blocks(&mut rng(0x2b11), 20_000);
+    for (k, a) in blocks.iter().enumerate() {
+        check(a, &blocks[(k * 7919 + 1) % blocks.len()], "test blocks");
+    }
+    // The largest intermediates, in either half of the registers.
+    let vertex: Vec<[u8; 64]> = vertex_blocks().step_by(5).collect();
+    for (k, a) in vertex.iter().enumerate() {
+        check(a, &vertex[(k * 104_729 + 3) % vertex.len()], "vertex blocks");
+    }
+}
+
+/// The encoder's 4:2:0 rows before `ycc_420_rows`: full-resolution Cb, Cr
+/// rows, the edges repeated out to `pw`, then `downsample_2x2`.
+fn ycc_420_unfused(t: &[u8], b: &[u8], bpp: usize, w: usize, pw: usize) -> Vec<u8> {
+    let mut planes = Vec::new();
+    let mut full = Vec::new();
+    for row in [t, b] {
+        let (mut y, mut cb, mut cr) = (vec![0; pw], vec![0; pw], vec![0; pw]);
+        scalar::ycc_from_bgr(row, bpp, &mut y[..w], &mut cb[..w], &mut cr[..w]);
+        for v in [&mut y, &mut cb, &mut cr] {
+            let last = v[w - 1];
+            v[w..].fill(last);
+        }
+        planes.extend_from_slice(&y);
+        full.push((cb, cr));
+    }
+    let (mut cb, mut cr) = (vec![0; pw / 2], vec![0; pw / 2]);
+    scalar::downsample_2x2(&full[0].0, &full[1].0, &mut cb);
+    scalar::downsample_2x2(&full[0].1, &full[1].1, &mut cr);
+    [planes, cb, cr].concat()
+}
+
+#[test]
+fn ycc_420_rows_agree_on_every_tail_length() {
+    type Kernel = fn(&[u8], &[u8], usize, usize, &mut [u8], &mut [u8], &mut [u8], &mut [u8]);
+    // Y of both rows, Cb, Cr, each output prefilled so that a skipped byte shows.
+    let run = |f: Kernel, t: &[u8], b: &[u8], bpp: usize, w: usize, pw: usize| -> Vec<u8> {
+        let (mut yt, mut yb, mut cb, mut cr) = (vec![0xa5; pw], vec![0x5a; pw], vec![0x33; pw / 2], vec![0xcc; pw / 2]);
+        f(t, b, bpp, w, &mut yt, &mut yb, &mut cb, &mut cr);
+        [yt, yb, cb, cr].concat()
+    };
+    let mut next = rng(0x420);
+    let avx2 = dispatched::available();
+    for bpp in [3, 4] {
+        for w in 1..=200usize {
+            // No padding, an odd one, the encoder's (whole 16-pixel MCUs) and a long one.
+            let mut pads = vec![w, w + 1, w.next_multiple_of(16), w + 37];
+            pads.dedup();
+            let rows = pixel_rows(&mut next, w, bpp);
+            for (k, t) in rows.iter().enumerate() {
+                let b = &rows[(k + 1) % rows.len()];
+                for &pw in &pads {
+                    let want = run(scalar::ycc_420_rows, t, b, bpp, w, pw);
+                    if pw % 2 == 0 || k == 0 {
+                        assert_eq!(want, ycc_420_unfused(t, b, bpp, w, pw), "reference: bpp {bpp} w {w} pw {pw}");
+                    }
+                    assert_eq!(want, run(wide::ycc_420_rows, t, b, bpp, w, pw), "wide: bpp {bpp} w {w} pw {pw}");
+                    let got = run(dispatched::ycc_420_rows, t, b, bpp, w, pw);
+                    assert_eq!(want, got, "dispatched (avx2 {avx2}): bpp {bpp} w {w} pw {pw} rows {k}");
+                }
+            }
+        }
+    }
+    // Nothing to do.
+    for f in [scalar::ycc_420_rows as Kernel, wide::ycc_420_rows, dispatched::ycc_420_rows] {
+        assert!(run(f, &[], &[], 4, 0, 0).is_empty());
+    }
+}
+
+#[test]
+fn ycc_420_every_color_agrees() {
+    // All 2^24 colours, each 2x2 block one random pairing of them.
+    let n = 4096;
+    let mut next = rng(0xc01);
+    let (mut t4, mut b4, mut t3, mut b3) = (vec![0u8; 4 * n], vec![0u8; 4 * n], vec![0u8; 3 * n], vec![0u8; 3 * n]);
+    let out = |pw: usize| (vec![0u8; pw], vec![0u8; pw], vec![0u8; pw / 2], vec![0u8; pw / 2]);
+    let (mut a, mut b, mut c) = (out(n), out(n), out(n));
+    for chunk in 0..(1 << 24) / n {
+        let shift = (next() % n as u64) as usize;
+        for i in 0..n {
+            let [bl, g, r, _] = ((chunk * n + i) as u32).to_le_bytes();
+            let [bl2, g2, r2, _] = ((chunk * n + (i + shift) % n) as u32 ^ 0xa5_5a5a).to_le_bytes();
+            t4[4 * i..4 * i + 4].copy_from_slice(&[bl, g, r, i as u8]);
+            b4[4 * i..4 * i + 4].copy_from_slice(&[bl2, g2, r2, !(i as u8)]);
+            t3[3 * i..3 * i + 3].copy_from_slice(&[bl, g, r]);
+            b3[3 * i..3 * i + 3].copy_from_slice(&[bl2, g2, r2]);
+        }
+        scalar::ycc_420_rows(&t3, &b3, 3, n, &mut a.0, &mut a.1, &mut a.2, &mut a.3);
+        dispatched::ycc_420_rows(&t3, &b3, 3, n, &mut b.0, &mut b.1, &mut b.2, &mut b.3);
+        dispatched::ycc_420_rows(&t4, &b4, 4, n, &mut c.0, &mut c.1, &mut c.2, &mut c.3);
+        assert!(a == b && a == c, "colours from {:#x}", chunk * n);
+    }
+}
+
 #[test]
 fn quantize_reciprocals_are_exact() {
     // Every table value against every coefficient the contract allows, both signs.
@@ -521,10 +686,12 @@ fn jpeg_kernel_speed() {
     for bpp in [3, 4] {
         let s = time(200, w, || scalar::ycc_from_bgr(black_box(&src), bpp, &mut y, &mut cb, &mut cr));
         let v = time(200, w, || wide::ycc_from_bgr(black_box(&src), bpp, &mut y, &mut cb, &mut cr));
-        println!("ycc_from_bgr  bpp {bpp}: scalar {s:.3} ns/px, wide {v:.3} ns/px");
+        let d = time(200, w, || dispatched::ycc_from_bgr(black_box(&src), bpp, &mut y, &mut cb, &mut cr));
+        println!("ycc_from_bgr  bpp {bpp}: scalar {s:.3} ns/px, wide {v:.3} ns/px, dispatched {d:.3} ns/px");
         let s = time(200, w, || scalar::luma_from_bgr(black_box(&src), bpp, &mut y));
         let v = time(200, w, || wide::luma_from_bgr(black_box(&src), bpp, &mut y));
-        println!("luma_from_bgr bpp {bpp}: scalar {s:.3} ns/px, wide {v:.3} ns/px");
+        let d = time(200, w, || dispatched::luma_from_bgr(black_box(&src), bpp, &mut y));
+        println!("luma_from_bgr bpp {bpp}: scalar {s:.3} ns/px, wide {v:.3} ns/px, dispatched {d:.3} ns/px");
     }
     let (top, bottom) = (bytes(&mut next, 2 * w, 8), bytes(&mut next, 2 * w, 8));
     let mut out = vec![0; w];
@@ -566,5 +733,50 @@ fn jpeg_kernel_speed() {
         }
     });
     println!("fdct_quantize: scalar {s:.1} ns/block, wide {v:.1} ns/block");
-    black_box((&y, &cb, &cr, &out, &q));
+    // Pairs of side-by-side blocks (the encoder's luma) and of blocks in two
+    // planes (its Cb with Cr), through the run-time-dispatched kernel.
+    let mut q2 = [[0i16; 64]; 2];
+    let plane2: Vec<u8> = plane.iter().map(|&v| v.wrapping_mul(3)).collect();
+    let v = time(50, 240, || {
+        for b in (0..240).step_by(2) {
+            wide::fdct_quantize2(black_box(&plane[8 * b..]), w, &div, &plane[8 * b + 8..], w, &div, &mut q2);
+        }
+    });
+    let d = time(50, 240, || {
+        for b in (0..240).step_by(2) {
+            dispatched::fdct_quantize2(black_box(&plane[8 * b..]), w, &div, &plane[8 * b + 8..], w, &div, &mut q2);
+        }
+    });
+    let d2 = time(50, 240, || {
+        for b in (0..240).step_by(2) {
+            dispatched::fdct_quantize2(black_box(&plane[8 * b..]), w, &div, &plane2[8 * b..], w, &div, &mut q2);
+        }
+    });
+    let avx2 = dispatched::available();
+    println!(
+        "fdct_quantize2: wide {v:.1} ns/block, dispatched (avx2 {avx2}) {d:.1} ns/block side by side, {d2:.1} in two planes"
+    );
+
+    // 4:2:0 conversion of two 1920-pixel rows, ns per pixel of both rows.
+    let src2 = bytes(&mut next, 4 * w, 8);
+    let (mut y2, mut cb2, mut cr2) = (vec![0; w], vec![0; w], vec![0; w]);
+    let (mut cbo, mut cro) = (vec![0; w / 2], vec![0; w / 2]);
+    for bpp in [3, 4] {
+        let u = time(100, 2 * w, || {
+            wide::ycc_from_bgr(black_box(&src), bpp, &mut y, &mut cb, &mut cr);
+            wide::ycc_from_bgr(black_box(&src2), bpp, &mut y2, &mut cb2, &mut cr2);
+            wide::downsample_2x2(&cb, &cb2, &mut cbo);
+            wide::downsample_2x2(&cr, &cr2, &mut cro);
+        });
+        let v = time(100, 2 * w, || {
+            wide::ycc_420_rows(black_box(&src), &src2, bpp, w, &mut y, &mut y2, &mut cbo, &mut cro)
+        });
+        let d = time(100, 2 * w, || {
+            dispatched::ycc_420_rows(black_box(&src), &src2, bpp, w, &mut y, &mut y2, &mut cbo, &mut cro)
+        });
+        println!(
+            "ycc_420_rows bpp {bpp}: wide unfused {u:.3} ns/px, wide {v:.3} ns/px, dispatched (avx2 {avx2}) {d:.3} ns/px"
+        );
+    }
+    black_box((&y, &cb, &cr, &out, &q, &q2, &cbo, &cro));
 }

@@ -373,6 +373,52 @@ pub fn downsample_2x2(top: &[u8], bottom: &[u8], out: &mut [u8]) {
     scalar::downsample_2x2(&top[2 * i..], &bottom[2 * i..], &mut out[i..]);
 }
 
+/// See [`scalar::ycc_420_rows`]: [`ycc_from_bgr`] and [`downsample_2x2`] on
+/// 256 columns at a time, the full-resolution chroma in stack buffers. The
+/// fallback where the AVX2 twin cannot run, and that twin's remainder.
+#[allow(clippy::too_many_arguments)]
+pub fn ycc_420_rows(
+    top: &[u8],
+    bottom: &[u8],
+    bpp: usize,
+    w: usize,
+    y_top: &mut [u8],
+    y_bottom: &mut [u8],
+    cb: &mut [u8],
+    cr: &mut [u8],
+) {
+    const CHUNK: usize = 256;
+    let pw = y_top.len();
+    scalar::check_420(top, bottom, bpp, w, pw, y_bottom.len(), cb.len(), cr.len());
+    // Cb, Cr of the top row, then of the bottom row.
+    let mut full = [[0u8; CHUNK]; 4];
+    // Y, Cb, Cr of the last pixel of each row, for the padding.
+    let mut last = [0u8; 6];
+    let mut a = 0;
+    while a < pw {
+        let end = (a + CHUNK).min(pw);
+        let (len, real) = (end - a, w.saturating_sub(a).min(end - a));
+        let [cb_t, cr_t, cb_b, cr_b] = &mut full;
+        if real > 0 {
+            ycc_from_bgr(&top[a * bpp..], bpp, &mut y_top[a..a + real], &mut cb_t[..real], &mut cr_t[..real]);
+            ycc_from_bgr(&bottom[a * bpp..], bpp, &mut y_bottom[a..a + real], &mut cb_b[..real], &mut cr_b[..real]);
+            let k = real - 1;
+            last = [y_top[a + k], cb_t[k], cr_t[k], y_bottom[a + k], cb_b[k], cr_b[k]];
+        }
+        y_top[a + real..end].fill(last[0]);
+        cb_t[real..len].fill(last[1]);
+        cr_t[real..len].fill(last[2]);
+        y_bottom[a + real..end].fill(last[3]);
+        cb_b[real..len].fill(last[4]);
+        cr_b[real..len].fill(last[5]);
+        // `a` is a multiple of 256, so the bias pattern of the outputs lines up.
+        let (k0, k1) = (a / 2, end / 2);
+        downsample_2x2(&cb_t[..len], &cb_b[..len], &mut cb[k0..k1]);
+        downsample_2x2(&cr_t[..len], &cr_b[..len], &mut cr[k0..k1]);
+        a = end;
+    }
+}
+
 /// `x * c` for lanes within the 16-bit range: `pmaddwd` of the low half by `c`
 /// (the high half, the sign extension, meets a zero weight). One instruction
 /// where a 32-bit multiply is ten cycles on AVX2 and emulated on SSE2.
@@ -573,4 +619,21 @@ pub fn fdct_quantize(src: &[u8], stride: usize, divisors: &QuantDivisors, out: &
     } else {
         cast(quantize_rows(fdct_rows(src, stride), divisors))
     };
+}
+
+// On x86-64 the encoder calls the AVX2 dispatcher, which uses the single-block kernel.
+#[cfg_attr(all(target_arch = "x86_64", not(any(test, feature = "bench-internals"))), allow(dead_code))]
+/// See [`scalar::fdct_quantize2`]: two calls of [`fdct_quantize`].
+pub fn fdct_quantize2(
+    a: &[u8],
+    stride_a: usize,
+    div_a: &QuantDivisors,
+    b: &[u8],
+    stride_b: usize,
+    div_b: &QuantDivisors,
+    out: &mut [[i16; 64]; 2],
+) {
+    let [oa, ob] = out;
+    fdct_quantize(a, stride_a, div_a, oa);
+    fdct_quantize(b, stride_b, div_b, ob);
 }
