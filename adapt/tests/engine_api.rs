@@ -102,3 +102,49 @@ fn client_decode_reports_teach_the_cost_model() {
     e.on_feedback(Feedback::Decoded { id: 999_999, micros: 1 });
     assert_eq!(e.costs(), &e2);
 }
+
+/// Polls until the engine holds nothing dirty or lossy, acknowledging every
+/// update at once (a fast, idle link); returns the bytes sent.
+fn converge(e: &mut Engine, now: &mut u64) -> u64 {
+    let mut bytes = 0;
+    for _ in 0..400 {
+        for u in e.poll(*now).unwrap() {
+            bytes += u.wire_bytes() as u64;
+            e.on_feedback(Feedback::Sent { id: u.id, bytes: u.wire_bytes() as u32, at: *now });
+            e.on_feedback(Feedback::Acked { id: u.id, at: *now + 20 * MS });
+        }
+        *now += 10 * MS;
+        if e.is_converged() {
+            return bytes;
+        }
+    }
+    panic!("no convergence");
+}
+
+#[test]
+fn a_photo_that_comes_back_costs_a_few_bytes() {
+    let load = |name: &str| {
+        let img = image::open(format!("{}/../corpora/vectors/inputs/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let rgb = img.to_rgb8();
+        let mut px = vec![0u8; 320 * 256 * 4];
+        for y in 0..256u32 {
+            for x in 0..320u32 {
+                let p = rgb.get_pixel(x, y);
+                px[((y * 320 + x) * 4) as usize..][..4].copy_from_slice(&[p[2], p[1], p[0], 255]);
+            }
+        }
+        Image::from_vec(ImageDesc::packed(320, 256, PixelFormat::Bgrx32).unwrap(), px).unwrap()
+    };
+    let (a, b) = (load("photo_astronaut.png"), load("photo_rocket.png"));
+    let mut e = Engine::new(EngineConfig::new(320, 256), policy_by_name("adaptive").unwrap()).unwrap();
+    let mut now = 0;
+    e.submit_frame(&a.as_ref(), None, now).unwrap();
+    let first = converge(&mut e, &mut now);
+    e.submit_frame(&b.as_ref(), None, now).unwrap();
+    let other = converge(&mut e, &mut now);
+    e.submit_frame(&a.as_ref(), None, now).unwrap();
+    let again = converge(&mut e, &mut now);
+    println!("photo A {first} B, photo B {other} B, photo A again {again} B");
+    assert!(other > 20_000 && first > 20_000);
+    assert!(again * 10 < first, "A again cost {again} B, first {first} B");
+}

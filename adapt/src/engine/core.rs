@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::config::EngineConfig;
 use super::encode::encode_region;
 use super::feedback::Feedback;
+use super::repeats::{RepeatIndex, tile_hash};
 use super::streams::{VideoStream, stream_rect};
 use super::update::{Decision, Update, UpdateKind};
 use crate::classify::{Class, Classifier, ClassifierConfig};
@@ -81,6 +82,7 @@ struct Job {
     budget: u64,
     refresh: bool,
     image_id: u64,
+    repeat_share: f32,
 }
 
 /// The adaptive engine for one surface and one client.
@@ -107,6 +109,10 @@ pub struct Engine {
     window: u64,
     /// Factor on stream bitrates from the client's stream reports.
     stream_scale: f64,
+    /// Content hash of each tile as of its last change.
+    tile_hashes: Vec<u64>,
+    /// Tile contents the GLZ dictionary holds.
+    repeats: RepeatIndex,
 }
 
 impl Engine {
@@ -140,6 +146,8 @@ impl Engine {
             recorder: None,
             window: MIN_POLL_BYTES,
             stream_scale: 1.0,
+            tile_hashes: vec![0; n],
+            repeats: RepeatIndex::new(cfg.caps.glz_window_pixels),
             tracker,
             classifier,
             cfg,
@@ -214,10 +222,13 @@ impl Engine {
         self.frame_index += 1;
         let damage = self.tracker.update(frame, hint, self.frame_index)?;
         self.classifier.observe(frame, &damage, &self.tracker)?;
+        let grid = *self.tracker.grid();
         for c in damage.changed_tiles() {
-            let t = &mut self.tiles[c.index as usize];
+            let i = c.index as usize;
+            let t = &mut self.tiles[i];
             t.dirty = true;
             t.changed_at = now;
+            self.tile_hashes[i] = tile_hash(frame, grid.tile_rect(i));
         }
         for (i, v) in self.video_frames.iter_mut().enumerate() {
             *v = if self.classifier.class(i) == Some(Class::Video) { v.saturating_add(1) } else { 0 };
@@ -257,15 +268,31 @@ impl Engine {
         }
     }
 
+    /// The class a tile is coded as: its settled class when that is Video (streams
+    /// need a stable decision), else what its current content is — the settled
+    /// class lags a change by the classifier's dwell, and a tile that was a fill
+    /// and now shows text must not be coded as a fill.
     fn class_of(&self, i: usize) -> Class {
         let t = self.classifier.tile(i);
-        t.class.unwrap_or(t.content)
+        match t.class {
+            Some(Class::Video) => Class::Video,
+            _ => t.content,
+        }
     }
 
     fn tiles_in(&self, rect: Rect) -> Vec<usize> {
         let grid = self.tracker.grid();
         let Some((cols, rows)) = grid.tiles_touching(&rect) else { return Vec::new() };
         rows.flat_map(|r| cols.clone().map(move |c| (c, r))).map(|(c, r)| grid.index(c, r)).collect()
+    }
+
+    fn repeat_share(&self, rect: Rect) -> f32 {
+        if self.glz.is_none() {
+            return 0.0;
+        }
+        let tiles = self.tiles_in(rect);
+        let known = tiles.iter().filter(|&&i| self.repeats.contains(self.tile_hashes[i])).count();
+        known as f32 / tiles.len().max(1) as f32
     }
 
     fn mean_graduality(&self, rect: Rect) -> f32 {
@@ -324,11 +351,17 @@ impl Engine {
         let mut jobs = Vec::new();
         let mut deferred = false;
         for (rect, class, _) in candidates {
-            let info = RegionInfo { rect, class, graduality: self.mean_graduality(rect), refresh: false };
+            let info = RegionInfo {
+                rect,
+                class,
+                graduality: self.mean_graduality(rect),
+                refresh: false,
+                repeat_share: self.repeat_share(rect),
+            };
             let ctx = context(&self.cfg, &self.costs, now, network, budget, self.window);
             let c = self.policy.choose(&info, &ctx);
             let codec = self.usable(c.codec, &info, false);
-            let predicted = self.costs.predict(codec, class, info.pixels()).bytes;
+            let predicted = self.costs.predict_region(codec, &info).bytes;
             if !jobs.is_empty() && predicted > budget as f64 {
                 deferred = true;
                 continue; // stays dirty; coalesces with later changes
@@ -348,8 +381,13 @@ impl Engine {
                     y += band.height;
                     let mut x = band.x;
                     while x < band.x + band.width {
-                        let info =
-                            RegionInfo { rect: band, class, graduality: self.mean_graduality(band), refresh: true };
+                        let info = RegionInfo {
+                            rect: band,
+                            class,
+                            graduality: self.mean_graduality(band),
+                            refresh: true,
+                            repeat_share: self.repeat_share(band),
+                        };
                         let ctx = context(&self.cfg, &self.costs, now, network, budget, self.window);
                         let chosen = self.policy.refresh_codec(&info, &ctx);
                         let codec = self.usable(chosen, &info, true);
@@ -407,7 +445,8 @@ impl Engine {
     ) -> Job {
         let image_id = self.next_image;
         self.next_image += 1;
-        Job { rect, class, codec, reason, predicted, budget, refresh, image_id }
+        let repeat_share = self.repeat_share(rect);
+        Job { rect, class, codec, reason, predicted, budget, refresh, image_id, repeat_share }
     }
 
     fn finish(&mut self, out: Vec<Update>) -> Vec<Update> {
@@ -448,7 +487,18 @@ impl Engine {
     fn emit_image(&mut self, job: Job, data: Vec<u8>, _now: Micros, network: NetworkEstimate, out: &mut Vec<Update>) {
         let lossless = job.codec.is_lossless();
         let px = u64::from(job.rect.width) * u64::from(job.rect.height);
-        self.costs.observe_encode(job.codec, job.class, px, data.len() as u64);
+        // Costs learn what fresh content costs; content GLZ finds in its
+        // dictionary is predicted from the repeat index instead.
+        if job.repeat_share < 0.2 {
+            self.costs.observe_encode(job.codec, job.class, px, data.len() as u64);
+        }
+        if matches!(job.codec, ImageCodec::Glz | ImageCodec::ZlibGlz) {
+            let grid = *self.tracker.grid();
+            for i in self.tiles_in(job.rect) {
+                let r = grid.tile_rect(i);
+                self.repeats.insert(self.tile_hashes[i], u64::from(r.width) * u64::from(r.height));
+            }
+        }
         for i in self.tiles_in(job.rect) {
             let t = &mut self.tiles[i];
             t.dirty = false;

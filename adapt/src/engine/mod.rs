@@ -13,6 +13,7 @@ mod config;
 mod core;
 mod encode;
 mod feedback;
+mod repeats;
 mod streams;
 mod update;
 

@@ -72,7 +72,7 @@ impl AdaptivePolicy {
             if !c.allowed_by(ctx.caps) {
                 continue;
             }
-            let mut p = ctx.costs.predict(c, region.class, region.pixels());
+            let mut p = ctx.costs.predict_region(c, region);
             // Optimism under uncertainty: a codec never measured on this class is
             // assumed to do better than its prior until it has been tried (GLZ's
             // dictionary makes repeated content far cheaper than any prior).
@@ -106,16 +106,20 @@ impl Policy for AdaptivePolicy {
                 // Starved: the link cannot carry the text within several latency
                 // targets, not merely this poll's leftover budget.
                 let window = ctx.window_bytes as f64;
-                if lossy_ok && bytes > self.cfg.starved_factor * window {
-                    let codec = ImageCodec::Jpeg { quality: self.cfg.text_lossy_quality };
+                let lossy = ImageCodec::Jpeg { quality: self.cfg.text_lossy_quality };
+                let lossy_bytes = ctx.costs.predict(lossy, region.class, region.pixels()).bytes;
+                // JPEG only pays for text when it is much smaller than the lossless
+                // form: sharp glyphs cost JPEG more than they cost GLZ.
+                if lossy_ok && bytes > self.cfg.starved_factor * window && lossy_bytes < 0.5 * bytes {
                     Choice {
-                        codec,
+                        codec: lossy,
                         reason: format!(
-                            "text, link starved: lossless {} needs {:.0} B, {:.1}x the {:.0} B a poll may send at {mbps:.2} Mbit/s; JPEG now, lossless refresh later",
+                            "text, link starved: lossless {} needs {:.0} B, {:.1}x the {:.0} B a poll may send at {mbps:.2} Mbit/s; JPEG ({:.0} B) now, lossless refresh later",
                             lossless.label(),
                             bytes,
                             bytes / window.max(1.0),
-                            window
+                            window,
+                            lossy_bytes
                         ),
                     }
                 } else {
@@ -202,6 +206,15 @@ impl Policy for AdaptivePolicy {
     }
 
     fn refresh_codec(&mut self, region: &RegionInfo, ctx: &PolicyContext<'_>) -> ImageCodec {
+        // A refresh is background work, and content refreshed through GLZ enters
+        // the client's dictionary: when it comes back (a slideshow, a window
+        // switched back to) it costs a few bytes. So GLZ, unless the client
+        // lacks it.
+        for c in [ImageCodec::ZlibGlz, ImageCodec::Glz] {
+            if c.allowed_by(ctx.caps) && region.pixels() <= ctx.caps.glz_window_pixels {
+                return c;
+            }
+        }
         self.best_lossless(region, ctx).0
     }
 }

@@ -14,6 +14,8 @@ use crate::network::Micros;
 const LEARN_RATE: f64 = 0.3;
 /// Multipliers stay within this factor of the prior: one odd region cannot wreck it.
 const MULTIPLIER_RANGE: (f64, f64) = (0.05, 20.0);
+/// Share of its fresh cost a region GLZ finds whole in its dictionary still costs.
+const REPEAT_FLOOR: f64 = 0.03;
 /// Regions under this many pixels teach nothing (headers dominate).
 const MIN_LEARN_PIXELS: u64 = 1024;
 
@@ -130,6 +132,17 @@ impl CostModel {
             encode_us: self.speeds.encode_ns_per_px[f] * px / 1000.0,
             decode_us: self.decode_ns[f] * px / 1000.0,
         }
+    }
+
+    /// The predicted cost of `region` with `codec`: [`CostModel::predict`], with
+    /// GLZ's bytes cut by the share of the region its dictionary already holds.
+    pub fn predict_region(&self, codec: ImageCodec, region: &super::RegionInfo) -> Prediction {
+        let mut p = self.predict(codec, region.class, region.pixels());
+        if matches!(codec, ImageCodec::Glz | ImageCodec::ZlibGlz) {
+            // A known tile still costs its references: a few percent.
+            p.bytes *= (1.0 - f64::from(region.repeat_share)).max(REPEAT_FLOOR);
+        }
+        p
     }
 
     /// Learns from an encode: `bytes` for `pixels` of `class` with `codec`.

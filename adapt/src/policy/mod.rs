@@ -134,6 +134,9 @@ pub struct RegionInfo {
     pub graduality: f32,
     /// Whether this is a lossless refresh of a region the client holds lossy.
     pub refresh: bool,
+    /// Share of its tiles whose exact content the client's GLZ dictionary holds
+    /// (GLZ codes those for a few bytes).
+    pub repeat_share: f32,
 }
 
 impl RegionInfo {

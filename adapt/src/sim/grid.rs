@@ -61,6 +61,11 @@ pub trait WorkloadFactory: Sync {
     fn name(&self) -> String;
     /// A source positioned before its first frame.
     fn open(&self) -> Result<Box<dyn ScreenSource>>;
+    /// How long one play lasts (its last frame stays until then); `None`: until
+    /// one frame interval after the last frame.
+    fn duration(&self) -> Option<Micros> {
+        None
+    }
 }
 
 /// Builds a policy by name for each run (a researcher's own policy goes here).
@@ -101,8 +106,12 @@ impl Looping<'_> {
     fn roll(&mut self) -> Result<()> {
         if self.current.next_time().is_none() && self.last + 1 < self.until {
             let next = self.factory.open()?;
-            // The next loop starts one frame interval after the last frame.
-            self.offset = self.last + 33_333;
+            // The next loop starts when this one's duration is over (or one frame
+            // interval after its last frame).
+            self.offset = match self.factory.duration() {
+                Some(d) => (self.offset + d).max(self.last + 1),
+                None => self.last + 33_333,
+            };
             self.current = next;
         }
         Ok(())

@@ -751,6 +751,9 @@ impl WorkloadFactory for NamedWorkload {
     fn open(&self) -> paprika_codecs::Result<Box<dyn ScreenSource>> {
         Ok(Box::new(WorkloadPlayer::new(self.workload.clone())))
     }
+    fn duration(&self) -> Option<Micros> {
+        Some(self.workload.duration())
+    }
 }
 
 /// Exact damage between two BGRX screens: per row of 64-pixel tiles, the
