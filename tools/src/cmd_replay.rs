@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use std::io::Write;
+
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use paprika_adapt::record::{Recording, replay};
@@ -31,16 +33,20 @@ pub fn run(args: &Args) -> Result<()> {
         rec.policy
     );
     let quiet = args.quiet;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) stops the printing, not the replay's check.
+    let mut printing = !quiet;
     let report = replay(&rec, None, |now, updates| {
-        if quiet {
-            return;
-        }
         for u in updates {
-            println!("{:>9.3} s  {}", now as f64 / 1e6, u.describe());
+            if !printing {
+                break;
+            }
+            printing = writeln!(out, "{:>9.3} s  {}", now as f64 / 1e6, u.describe()).is_ok();
         }
     })
     .context("replaying")?;
-    println!("replayed {} frames, {} polls, {} updates", report.frames, report.polls, report.updates);
+    // The summary goes out even when the listing's reader has gone; errors ignored likewise.
+    let _ = writeln!(out, "replayed {} frames, {} polls, {} updates", report.frames, report.polls, report.updates);
     if !report.identical() {
         let first: Vec<String> = report.mismatches.iter().take(5).map(|p| p.to_string()).collect();
         bail!(
@@ -50,6 +56,6 @@ pub fn run(args: &Args) -> Result<()> {
             first.join(", ")
         );
     }
-    println!("every poll reproduced the recording exactly");
+    let _ = writeln!(out, "every poll reproduced the recording exactly");
     Ok(())
 }
