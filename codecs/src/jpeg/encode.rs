@@ -4,6 +4,8 @@
 //! start again at 0), so the encoder cuts the image into intervals and codes
 //! them on rayon threads; the stream is the same bytes whatever the thread count.
 
+use std::sync::{Arc, Mutex, OnceLock};
+
 use rayon::prelude::*;
 
 use super::huffman::{BitWriter, HuffCodes, SymbolCounts, count_block, encode_block, optimal_spec};
@@ -106,16 +108,29 @@ pub(super) fn encode_into(img: &ImageRef<'_>, opts: &JpegOptions, out: &mut Vec<
     let code = |out: &mut Vec<u8>| code_all(&plan, &intervals, opts.optimize_huffman, parallel, out, head);
     if parallel && opts.threads != 0 {
         // A pool of the asked size; `threads: 0` uses rayon's global pool.
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|_| Error::Parameter(ParameterKind::SizeOverflow))?;
-        pool.install(|| code(out));
+        pool(threads)?.install(|| code(out));
     } else {
         code(out);
     }
     write_eoi(out);
     Ok(())
+}
+
+/// Thread pools by size.
+type Pools = Vec<(usize, Arc<rayon::ThreadPool>)>;
+
+/// The process's pool of `threads` threads, made on first use and kept: starting
+/// threads for every image cost more than coding a small one.
+fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<Pools>> = OnceLock::new();
+    let overflow = || Error::Parameter(ParameterKind::SizeOverflow);
+    let mut pools = POOLS.get_or_init(Mutex::default).lock().map_err(|_| overflow())?;
+    if let Some((_, p)) = pools.iter().find(|(n, _)| *n == threads) {
+        return Ok(Arc::clone(p));
+    }
+    let p = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|_| overflow())?);
+    pools.push((threads, Arc::clone(&p)));
+    Ok(p)
 }
 
 /// `f` over `items`, on the current rayon pool when `parallel`.
