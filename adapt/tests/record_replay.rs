@@ -85,6 +85,14 @@ fn broken_recordings_are_refused_with_typed_errors() {
     let mut v = bytes.clone();
     v[4] = 9;
     assert_eq!(Recording::parse(v).unwrap_err(), RecordError::UnsupportedVersion(9));
+    // A surface too large to replay is refused before anything is allocated for it.
+    let huge = Shared::default();
+    let rec =
+        paprika_adapt::record::Recorder::new(Box::new(huge.clone()), &EngineConfig::new(16384, 16384), "adaptive")
+            .unwrap();
+    drop(rec);
+    let header = huge.0.lock().unwrap().clone();
+    assert!(matches!(Recording::parse(header), Err(RecordError::BadConfig(_))));
     // Every truncation in the first few kilobytes and at a spread of later points:
     // an error or a shorter valid recording, never a panic.
     let cuts = (0..4096.min(bytes.len())).chain((4096..bytes.len()).step_by(997));

@@ -4,6 +4,7 @@
 //! and row are narrower or shorter when the surface size is not a multiple of `tile`.
 //! Tiles are numbered row-major: `index = row * cols + col`.
 
+use paprika_codecs::ImageRef;
 use paprika_codecs::error::{ParameterKind, Result};
 use paprika_codecs::{Error, Limits, Rect};
 
@@ -110,6 +111,35 @@ impl TileGrid {
         let c1 = (r.x + r.width - 1) / self.tile + 1;
         let r1 = (r.y + r.height - 1) / self.tile + 1;
         Some((c0..c1, r0..r1))
+    }
+
+    /// Indexes of the tiles `rect` touches, row by row (empty when it covers none).
+    pub fn tiles_in(&self, rect: Rect) -> Vec<usize> {
+        let Some((cols, rows)) = self.tiles_touching(&rect) else { return Vec::new() };
+        rows.flat_map(|r| cols.clone().map(move |c| self.index(c, r))).collect()
+    }
+
+    /// Copies tile `index` of `frame` (4-byte pixels, this grid's size) into
+    /// `shadow` (packed rows of the same size) and reports whether it differed;
+    /// with `ignore_x` the fourth byte of each pixel is not compared.
+    pub fn copy_tile(&self, index: usize, frame: &ImageRef<'_>, shadow: &mut [u8], ignore_x: bool) -> bool {
+        let w = self.width as usize;
+        let r = self.tile_rect(index);
+        let mut changed = false;
+        for y in r.y..r.y + r.height {
+            let src = &frame.row(y)[r.x as usize * 4..(r.x + r.width) as usize * 4];
+            let at = (y as usize * w + r.x as usize) * 4;
+            let dst = &mut shadow[at..at + src.len()];
+            if !changed {
+                changed = if ignore_x {
+                    dst.chunks_exact(4).zip(src.chunks_exact(4)).any(|(a, b)| a[..3] != b[..3])
+                } else {
+                    dst != src
+                };
+            }
+            dst.copy_from_slice(src);
+        }
+        changed
     }
 
     /// Merges tiles with equal labels into rectangles: runs of equal labels along each

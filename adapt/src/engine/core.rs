@@ -281,9 +281,7 @@ impl Engine {
     }
 
     fn tiles_in(&self, rect: Rect) -> Vec<usize> {
-        let grid = self.tracker.grid();
-        let Some((cols, rows)) = grid.tiles_touching(&rect) else { return Vec::new() };
-        rows.flat_map(|r| cols.clone().map(move |c| (c, r))).map(|(c, r)| grid.index(c, r)).collect()
+        self.tracker.grid().tiles_in(rect)
     }
 
     fn repeat_share(&self, rect: Rect) -> f32 {

@@ -14,6 +14,9 @@ pub(crate) const TAG_POLL: u8 = 4;
 pub(crate) const NO_HINT: u32 = u32::MAX;
 /// Largest surface side a recording may declare.
 pub(crate) const MAX_SIDE: u32 = 16384;
+/// Most pixels a recording's surface may have (8K UHD with room): replay
+/// allocates the screen and a frame's tiles from it.
+pub(crate) const MAX_PIXELS: u64 = 1 << 25;
 /// Longest policy name.
 pub(crate) const MAX_NAME: usize = 256;
 

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use paprika_codecs::Rect;
 
-use super::format::{MAGIC, MAX_NAME, MAX_SIDE, NO_HINT, TAG_FEEDBACK, TAG_FRAME, TAG_POLL, VERSION};
+use super::format::{MAGIC, MAX_NAME, MAX_PIXELS, MAX_SIDE, NO_HINT, TAG_FEEDBACK, TAG_FRAME, TAG_POLL, VERSION};
 use crate::damage::TileGrid;
 use crate::engine::{ClientCaps, EngineConfig, Feedback};
 use crate::network::{EstimatorConfig, Micros};
@@ -179,7 +179,8 @@ fn read_config(c: &mut Cursor<'_>) -> Result<(EngineConfig, String), RecordError
     }
     let policy = String::from_utf8(c.take(n)?.to_vec()).map_err(|_| RecordError::BadConfig("policy name"))?;
     let (width, height, tile) = (c.u32()?, c.u32()?, c.u32()?);
-    if !(1..=MAX_SIDE).contains(&width) || !(1..=MAX_SIDE).contains(&height) || !(8..=1024).contains(&tile) {
+    let sides_ok = (1..=MAX_SIDE).contains(&width) && (1..=MAX_SIDE).contains(&height);
+    if !sides_ok || u64::from(width) * u64::from(height) > MAX_PIXELS || !(8..=1024).contains(&tile) {
         return Err(RecordError::BadConfig("surface or tile size"));
     }
     let mut f = [false; 8];

@@ -100,19 +100,10 @@ impl Recorder {
         let mut pixels = std::mem::take(&mut self.buf);
         pixels.clear();
         for i in 0..self.grid.len() {
-            let r = self.grid.tile_rect(i);
-            let mut differs = first;
-            for y in r.y..r.y + r.height {
-                let src = &frame.row(y)[r.x as usize * 4..(r.x + r.width) as usize * 4];
-                let at = (y as usize * w + r.x as usize) * 4;
-                let dst = &mut self.prev[at..at + src.len()];
-                if dst != src {
-                    differs = true;
-                    dst.copy_from_slice(src);
-                }
-            }
-            if differs {
+            // Every byte counts: the replay must hand the engine the same frame.
+            if self.grid.copy_tile(i, frame, &mut self.prev, false) || first {
                 changed.push(i as u32);
+                let r = self.grid.tile_rect(i);
                 for y in r.y..r.y + r.height {
                     let at = (y as usize * w + r.x as usize) * 4;
                     pixels.extend_from_slice(&self.prev[at..at + r.width as usize * 4]);

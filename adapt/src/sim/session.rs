@@ -245,7 +245,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
                 }
                 applied = true;
                 if let Some(rect) = update_rect(&update) {
-                    for i in tiles_of(&grid, rect) {
+                    for i in grid.tiles_in(rect) {
                         if let Some(t) = pending[i].filter(|&t| t <= produced) {
                             report.latencies.push(shown - t);
                             pending[i] = None;
@@ -272,33 +272,30 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
             engine.submit_frame(&source.current(), hint.as_deref(), t)?;
             report.engine_cpu += started.elapsed();
             last_frame = t;
-            report.engine.frames += 1;
             // Only pixels that really changed count: a hint may cover tiles the
             // frame left as they were (a loop restarting on the same screen).
             let cur = source.current();
             let hinted: Vec<usize> = match &hint {
                 Some(rects) if !shadow.is_empty() => {
-                    let mut v: Vec<usize> = rects.iter().flat_map(|r| tiles_of(&grid, *r)).collect();
+                    let mut v: Vec<usize> = rects.iter().flat_map(|r| grid.tiles_in(*r)).collect();
                     v.sort_unstable();
                     v.dedup();
                     v
                 }
                 _ => (0..grid.len()).collect(),
             };
+            if shadow.is_empty() {
+                shadow = vec![0; w as usize * h as usize * 4];
+            }
+            // The first frame is the connect-time load of the whole screen: bounded
+            // by the link, and for a quiet workload it would be most of the samples.
+            // Latency and time to lossless count the changes after it.
+            let after_first = engine.stats().frames > 1;
             for i in hinted {
-                if copy_if_changed(&grid, i, &cur, &mut shadow) {
-                    // The first frame is the connect-time load of the whole screen:
-                    // bounded by the link, and for a quiet workload it would be most
-                    // of the samples. Latency counts the changes after it.
-                    if report.engine.frames > 1 {
-                        pending[i].get_or_insert(t);
-                    }
-                    // The first frame is the initial load, bounded by the link, not by
-                    // how fast the engine makes changed text exact.
-                    if report.engine.frames > 1 {
-                        let text = matches!(engine.tile_class(i), Some(Class::Text | Class::Solid));
-                        inexact[i] = Some((t, text));
-                    }
+                if grid.copy_tile(i, &cur, &mut shadow, true) && after_first {
+                    pending[i].get_or_insert(t);
+                    let text = matches!(engine.tile_class(i), Some(Class::Text | Class::Solid));
+                    inexact[i] = Some((t, text));
                 }
             }
         }
@@ -378,28 +375,6 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     Ok(report)
 }
 
-/// Copies tile `i` of `frame` into `shadow` (packed B, G, R, X; empty: the first
-/// frame) and reports whether its B, G, R bytes changed.
-fn copy_if_changed(grid: &TileGrid, i: usize, frame: &ImageRef<'_>, shadow: &mut Vec<u8>) -> bool {
-    let w = grid.width() as usize;
-    let first = shadow.is_empty();
-    if first {
-        shadow.resize(w * grid.height() as usize * 4, 0);
-    }
-    let r = grid.tile_rect(i);
-    let mut changed = first;
-    for y in r.y..r.y + r.height {
-        let src = &frame.row(y)[r.x as usize * 4..(r.x + r.width) as usize * 4];
-        let at = (y as usize * w + r.x as usize) * 4;
-        let dst = &mut shadow[at..at + src.len()];
-        if !changed && dst.chunks_exact(4).zip(src.chunks_exact(4)).any(|(a, b)| a[..3] != b[..3]) {
-            changed = true;
-        }
-        dst.copy_from_slice(src);
-    }
-    changed
-}
-
 /// Whether tile `i` has the same B, G, R bytes in two packed surfaces.
 fn tile_equal(grid: &TileGrid, i: usize, a: &[u8], b: &[u8]) -> bool {
     let w = grid.width() as usize;
@@ -424,9 +399,4 @@ fn update_rect(update: &Update) -> Option<Rect> {
         UpdateKind::StreamFrame { .. } => update.decision.as_ref().map(|d| d.rect),
         _ => None,
     }
-}
-
-fn tiles_of(grid: &TileGrid, rect: Rect) -> Vec<usize> {
-    let Some((cols, rows)) = grid.tiles_touching(&rect) else { return Vec::new() };
-    rows.flat_map(|r| cols.clone().map(move |c| grid.index(c, r))).collect()
 }

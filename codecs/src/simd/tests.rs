@@ -453,9 +453,9 @@ fn quantize_agrees() {
     assert_eq!(out[..6], [1, -1, 0, 0, 2, -2]);
 }
 
-#[test]
-fn fdct_quantize_agrees() {
-    let mut next = rng(0xfd9);
+/// Quantization tables for the DCT agreement tests: the extremes, a JPEG-like
+/// ramp, random entries and powers of two.
+fn quant_divisors(next: &mut impl FnMut() -> u64) -> Vec<QuantDivisors> {
     let tables: Vec<[u16; 64]> = vec![
         [1; 64],
         [255; 64],
@@ -463,7 +463,13 @@ fn fdct_quantize_agrees() {
         std::array::from_fn(|_| 1 + (next() % 255) as u16),
         std::array::from_fn(|_| 1 << (next() % 8)),
     ];
-    let divs: Vec<QuantDivisors> = tables.iter().map(QuantDivisors::new).collect();
+    tables.iter().map(QuantDivisors::new).collect()
+}
+
+#[test]
+fn fdct_quantize_agrees() {
+    let mut next = rng(0xfd9);
+    let divs = quant_divisors(&mut next);
     let mut check = |block: &[u8; 64], what: &str| {
         // The block inside a wider plane, with a stride and a ragged end.
         let stride = 8 + (next() % 24) as usize;
@@ -503,14 +509,7 @@ mod dispatched {
 #[test]
 fn fdct_quantize2_agrees() {
     let mut next = rng(0x2b10c);
-    let tables: Vec<[u16; 64]> = vec![
-        [1; 64],
-        [255; 64],
-        std::array::from_fn(|i| [5, 3, 3, 5, 7, 12, 15, 18][i % 8] + (i / 8) as u16 * 2),
-        std::array::from_fn(|_| 1 + (next() % 255) as u16),
-        std::array::from_fn(|_| 1 << (next() % 8)),
-    ];
-    let divs: Vec<QuantDivisors> = tables.iter().map(QuantDivisors::new).collect();
+    let divs = quant_divisors(&mut next);
     let avx2 = dispatched::available();
     let mut check = |a: &[u8; 64], b: &[u8; 64], what: &str| {
         let pick = |k: u64| &divs[(k % divs.len() as u64) as usize];
