@@ -97,7 +97,30 @@ impl ClientModel {
                 self.streams.remove(stream);
                 Ok(())
             }
+            UpdateKind::CopyBits { rect, src } => self.copy_bits(*rect, *src),
         }
+    }
+
+    /// Copies the surface's pixels at `src` onto `rect`; the two may overlap (a
+    /// scroll), so rows are taken in the order that reads each before it is written.
+    fn copy_bits(&mut self, rect: Rect, src: (u32, u32)) -> Result<()> {
+        let fits = |x: u32, y: u32| {
+            u64::from(x) + u64::from(rect.width) <= u64::from(self.width)
+                && u64::from(y) + u64::from(rect.height) <= u64::from(self.height)
+        };
+        if !fits(rect.x, rect.y) || !fits(src.0, src.1) {
+            return Err(bad_update());
+        }
+        let stride = self.width as usize * 4;
+        let row = rect.width as usize * 4;
+        let at = |x: u32, y: u32| y as usize * stride + x as usize * 4;
+        let rows: Box<dyn Iterator<Item = u32>> =
+            if rect.y > src.1 { Box::new((0..rect.height).rev()) } else { Box::new(0..rect.height) };
+        for k in rows {
+            let from = at(src.0, src.1 + k);
+            self.surface.copy_within(from..from + row, at(rect.x, rect.y + k));
+        }
+        Ok(())
     }
 
     /// Copies packed B, G, R, X `pixels` of `rect`'s size to `rect`.
@@ -121,5 +144,40 @@ impl ClientModel {
     pub fn differing_pixels(&self, source: &[u8]) -> u64 {
         self.surface.chunks_exact(4).zip(source.chunks_exact(4)).filter(|(a, b)| a[..3] != b[..3]).count() as u64
             + (self.surface.len().abs_diff(source.len()) / 4) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientModel;
+    use crate::engine::{ClientCaps, Update, UpdateKind};
+    use paprika_codecs::Rect;
+
+    fn copy(rect: Rect, src: (u32, u32)) -> Update {
+        Update { id: 1, kind: UpdateKind::CopyBits { rect, src }, decision: None }
+    }
+
+    #[test]
+    fn copy_bits_moves_overlapping_rows_either_way_and_refuses_outside_rects() {
+        let (w, h) = (8u32, 6u32);
+        let mut c = ClientModel::new(w, h, &ClientCaps::default());
+        for (k, p) in c.surface.chunks_exact_mut(4).enumerate() {
+            p.copy_from_slice(&[(k % 8) as u8, (k / 8) as u8, 0, 255]);
+        }
+        let row = |c: &ClientModel, y: usize| c.surface[y * 32 + 1];
+        // Rows 1..5 move up one (a scroll down the page): row 1 shows old row 2.
+        c.apply(&copy(Rect::new(0, 1, w, 4), (0, 2))).unwrap();
+        assert_eq!((1..5).map(|y| row(&c, y)).collect::<Vec<_>>(), [2, 3, 4, 5]);
+        // And down two: rows 3..6 show rows 1..4 as they are now.
+        c.apply(&copy(Rect::new(0, 3, w, 3), (0, 1))).unwrap();
+        assert_eq!((3..6).map(|y| row(&c, y)).collect::<Vec<_>>(), [2, 3, 4]);
+        // A horizontal move within rows overlaps too.
+        c.apply(&copy(Rect::new(2, 0, 6, 1), (0, 0))).unwrap();
+        assert_eq!(c.surface[..32].chunks_exact(4).map(|p| p[0]).collect::<Vec<_>>(), [0, 1, 0, 1, 2, 3, 4, 5]);
+        let before = c.surface.clone();
+        assert!(c.apply(&copy(Rect::new(0, 4, w, 3), (0, 0))).is_err(), "destination past the bottom");
+        assert!(c.apply(&copy(Rect::new(0, 0, w, 2), (1, 0))).is_err(), "source past the right edge");
+        assert!(c.apply(&copy(Rect::new(0, 0, w, 2), (0, u32::MAX))).is_err(), "source far outside");
+        assert_eq!(c.surface, before, "a refused copy changes nothing");
     }
 }

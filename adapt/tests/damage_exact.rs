@@ -352,6 +352,14 @@ fn scroll_hint_finds_a_synthetic_shift() {
     let mut t = DamageTracker::new(w, h, 64).unwrap().with_scroll_detection(true);
     t.update(&ImageRef::new(desc, &old.px).unwrap(), None, 0).unwrap();
     let map = t.update(&ImageRef::new(desc, &new.px).unwrap(), None, 1).unwrap();
-    assert_eq!(map.scroll_hints(), &[ScrollHint { rect: Rect::new(0, 49, 256, 175), dy: 17 }]);
+    let hint = ScrollHint { rect: Rect::new(0, 49, 256, 175), dy: 17, top_unchanged: true, bottom_unchanged: true };
+    assert_eq!(map.scroll_hints(), &[hint]);
     check_hint(&map.scroll_hints()[0], &ImageRef::new(desc, &old.px).unwrap(), &ImageRef::new(desc, &new.px).unwrap());
+    // A change below the moved band, inside its last tile row: that row is not exact after a copy.
+    let mut edged = new.clone();
+    edged.px[230 * row + 40] ^= 0xFF;
+    let mut t = DamageTracker::new(w, h, 64).unwrap().with_scroll_detection(true);
+    t.update(&ImageRef::new(desc, &old.px).unwrap(), None, 0).unwrap();
+    let map = t.update(&ImageRef::new(desc, &edged.px).unwrap(), None, 1).unwrap();
+    assert_eq!(map.scroll_hints(), &[ScrollHint { bottom_unchanged: false, ..hint }]);
 }

@@ -33,6 +33,11 @@ pub struct ScrollHint {
     pub rect: Rect,
     /// Rows the content moved by.
     pub dy: i32,
+    /// Whether the rows between the top of `rect`'s first tile row and `rect`
+    /// are unchanged (over `rect`'s columns): after a copy that tile row is exact.
+    pub top_unchanged: bool,
+    /// The same below `rect`, to the end of its last tile row.
+    pub bottom_unchanged: bool,
 }
 
 fn hash_row(row: &[u8], mask: u32) -> u64 {
@@ -87,12 +92,33 @@ fn group_boxes(grid: &TileGrid, changed: &[bool]) -> Vec<Rect> {
 }
 
 /// Scroll hints for the `changed` tiles; `prev` is the previous frame, packed top-down.
+///
+/// A scroll bar at either edge of the box moves its thumb while the page scrolls
+/// and cuts every row run short, so each box is also tried without its first and
+/// without its last tile column; the largest hint wins.
 pub(crate) fn detect(grid: &TileGrid, prev: &[u8], frame: &ImageRef, changed: &[bool], mask: u32) -> Vec<ScrollHint> {
-    let stride = grid.width() as usize * 4;
+    let t = grid.tile();
     let mut hints = Vec::new();
-    for r in &group_boxes(grid, changed) {
+    for r in group_boxes(grid, changed) {
+        let mut boxes = vec![r];
+        if r.width > t {
+            let last_col = (r.x + r.width - 1) / t * t;
+            boxes.push(Rect::new(r.x, r.y, last_col - r.x, r.height));
+            boxes.push(Rect::new(r.x + t, r.y, r.width - t, r.height));
+        }
+        let area = |h: &ScrollHint| u64::from(h.rect.width) * u64::from(h.rect.height);
+        let best = boxes.into_iter().filter_map(|b| detect_in(grid, prev, frame, b, mask)).max_by_key(area);
+        hints.extend(best);
+    }
+    hints
+}
+
+/// The scroll inside one tile-aligned box, if any.
+fn detect_in(grid: &TileGrid, prev: &[u8], frame: &ImageRef, r: Rect, mask: u32) -> Option<ScrollHint> {
+    let stride = grid.width() as usize * 4;
+    {
         if r.height < MIN_ROWS {
-            continue;
+            return None;
         }
         let (x0, x1) = (r.x as usize * 4, (r.x + r.width) as usize * 4);
         let old_row = |y: u32| &prev[y as usize * stride..][x0..x1];
@@ -109,12 +135,9 @@ pub(crate) fn detect(grid: &TileGrid, prev: &[u8], frame: &ImageRef, changed: &[
             }
         }
         // Most votes; ties to the smaller shift, then to the upward one (deterministic).
-        let Some((&dy, &n)) = votes.iter().max_by_key(|&(&dy, &n)| (n, core::cmp::Reverse((dy.unsigned_abs(), dy))))
-        else {
-            continue;
-        };
+        let (&dy, &n) = votes.iter().max_by_key(|&(&dy, &n)| (n, core::cmp::Reverse((dy.unsigned_abs(), dy))))?;
         if n < MIN_VOTES {
-            continue;
+            return None;
         }
         // Longest run of exactly matching rows with their source inside the rectangle,
         // holding at least MIN_VOTES rows that really moved (a run of rows equal to
@@ -138,8 +161,19 @@ pub(crate) fn detect(grid: &TileGrid, prev: &[u8], frame: &ImageRef, changed: &[
             }
         }
         if best.1 >= MIN_ROWS {
-            hints.push(ScrollHint { rect: Rect::new(r.x, best.0, r.width, best.1), dy });
+            let rect = Rect::new(r.x, best.0, r.width, best.1);
+            let t = grid.tile();
+            let (top, bottom) = (rect.y / t * t, ((rect.y + rect.height).div_ceil(t) * t).min(grid.height()));
+            let still = |ys: core::ops::Range<u32>| {
+                ys.into_iter().all(|y| kernel::count_changed(new_row(y), old_row(y), mask) == 0)
+            };
+            return Some(ScrollHint {
+                rect,
+                dy,
+                top_unchanged: still(top..rect.y),
+                bottom_unchanged: still(rect.y + rect.height..bottom),
+            });
         }
+        None
     }
-    hints
 }

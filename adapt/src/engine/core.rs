@@ -15,7 +15,7 @@ use super::repeats::{RepeatIndex, tile_hash};
 use super::streams::{VideoStream, stream_rect};
 use super::update::{Decision, Update, UpdateKind};
 use crate::classify::{Class, Classifier, ClassifierConfig};
-use crate::damage::DamageTracker;
+use crate::damage::{DamageTracker, ScrollHint};
 use crate::network::{BandwidthEstimator, Micros, NetworkEstimate};
 use crate::policy::{
     CodecFamily, CostModel, ImageCodec, Policy, PolicyContext, RegionInfo, VideoCodec, lossless_fallback,
@@ -113,6 +113,8 @@ pub struct Engine {
     tile_hashes: Vec<u64>,
     /// Tile contents the GLZ dictionary holds.
     repeats: RepeatIndex,
+    /// Scrolls found in submitted frames, to send as copies at the next poll.
+    copies: Vec<ScrollHint>,
 }
 
 impl Engine {
@@ -121,7 +123,9 @@ impl Engine {
     /// Errors: a surface or tile size the damage tracker refuses, or a GLZ window
     /// the dictionary refuses.
     pub fn new(cfg: EngineConfig, policy: Box<dyn Policy>) -> Result<Self> {
-        let tracker = DamageTracker::new(cfg.width, cfg.height, cfg.tile)?.with_parallel(cfg.parallel);
+        let tracker = DamageTracker::new(cfg.width, cfg.height, cfg.tile)?
+            .with_parallel(cfg.parallel)
+            .with_scroll_detection(policy.copies_scrolls());
         let classifier = Classifier::new(*tracker.grid(), ClassifierConfig::default()).with_parallel(cfg.parallel);
         let glz = if cfg.caps.glz {
             Some(GlzEncoder::new(Arc::new(GlzDictionary::new(cfg.caps.glz_window_pixels)?)))
@@ -148,6 +152,7 @@ impl Engine {
             stream_scale: 1.0,
             tile_hashes: vec![0; n],
             repeats: RepeatIndex::new(cfg.caps.glz_window_pixels),
+            copies: Vec::new(),
             tracker,
             classifier,
             cfg,
@@ -222,6 +227,11 @@ impl Engine {
         self.frame_index += 1;
         let damage = self.tracker.update(frame, hint, self.frame_index)?;
         self.classifier.observe(frame, &damage, &self.tracker)?;
+        // Judged on the tiles' state before this frame: the client must hold, at the
+        // source, what the previous frame had there.
+        let copies: Vec<ScrollHint> = damage.scroll_hints().iter().copied().filter(|h| self.copy_is_sound(h)).collect();
+        let dirty_before: Vec<bool> =
+            if copies.is_empty() { Vec::new() } else { self.tiles.iter().map(|t| t.dirty).collect() };
         let grid = *self.tracker.grid();
         for c in damage.changed_tiles() {
             let i = c.index as usize;
@@ -230,11 +240,52 @@ impl Engine {
             t.changed_at = now;
             self.tile_hashes[i] = tile_hash(frame, grid.tile_rect(i));
         }
+        for h in copies {
+            self.apply_copy(&h, &dirty_before, now);
+            self.copies.push(h);
+        }
         for (i, v) in self.video_frames.iter_mut().enumerate() {
             *v = if self.classifier.class(i) == Some(Class::Video) { v.saturating_add(1) } else { 0 };
         }
         self.stats.frames += 1;
         Ok(())
+    }
+
+    /// Whether a scroll can be sent as a copy: the tiles under its source hold the
+    /// previous frame on the client (sent, unchanged since; lossy is allowed and
+    /// carried over), and no stream draws over either rectangle.
+    fn copy_is_sound(&self, h: &ScrollHint) -> bool {
+        let src = scroll_source(h);
+        self.tiles_in(src).iter().all(|&i| !self.tiles[i].dirty && self.tiles[i].stream.is_none())
+            && self.tiles_in(h.rect).iter().all(|&i| self.tiles[i].stream.is_none())
+    }
+
+    /// The client's tiles after the copy: a tile the copy covers entirely holds
+    /// the new frame (the detector checked every pixel), as exactly as its source
+    /// tiles were. A tile it covers in part is exact too when its rows outside the
+    /// copy did not change and it held the previous frame; else it keeps its damage.
+    fn apply_copy(&mut self, h: &ScrollHint, dirty_before: &[bool], now: Micros) {
+        let src_lossy = self.tiles_in(scroll_source(h)).iter().any(|&i| self.tiles[i].lossy);
+        let grid = *self.tracker.grid();
+        for i in self.tiles_in(h.rect) {
+            let r = grid.tile_rect(i);
+            let above = r.y < h.rect.y;
+            let below = r.y + r.height > h.rect.y + h.rect.height;
+            let t = &mut self.tiles[i];
+            if !above && !below {
+                t.dirty = false;
+                t.lossy = src_lossy;
+            } else {
+                let rest_still = (!above || h.top_unchanged) && (!below || h.bottom_unchanged);
+                if rest_still && !dirty_before.get(i).copied().unwrap_or(true) {
+                    t.dirty = false;
+                }
+                t.lossy |= src_lossy;
+            }
+            if src_lossy {
+                t.changed_at = now;
+            }
+        }
     }
 
     /// Takes one feedback event.
@@ -314,6 +365,11 @@ impl Engine {
             return Ok(out);
         }
         let network = self.estimator.estimate();
+        // Copies first, whatever the budget (a few bytes each): later images of
+        // the moved tiles are coded against the screen after them.
+        for h in std::mem::take(&mut self.copies) {
+            self.emit_copy(h, network, &mut out);
+        }
         let room = self.estimator.send_budget();
         // The pacing rate, not the estimate: above it while probing (an engine
         // that sends only what it estimated would never learn of more), below it
@@ -527,6 +583,26 @@ impl Engine {
         out.push(Update { id, kind: UpdateKind::Image { rect: job.rect, data, lossless }, decision: Some(decision) });
     }
 
+    fn emit_copy(&mut self, h: ScrollHint, network: NetworkEstimate, out: &mut Vec<Update>) {
+        let src = scroll_source(&h);
+        let id = self.next_id();
+        let kind = UpdateKind::CopyBits { rect: h.rect, src: (src.x, src.y) };
+        let class = self.tiles_in(h.rect).first().map_or(Class::Text, |&i| self.class_of(i));
+        let dir = if h.dy < 0 { "up" } else { "down" };
+        let decision = Decision {
+            rect: h.rect,
+            class,
+            codec: "copy".into(),
+            reason: format!("content moved {} rows {dir}: the client copies what it has", h.dy.unsigned_abs()),
+            predicted_bytes: super::update::COPY_BITS_BYTES as f64,
+            bytes: super::update::COPY_BITS_BYTES as u64,
+            bandwidth_bps: network.bandwidth_bps,
+            budget_bytes: 0,
+            refresh: false,
+        };
+        out.push(Update { id, kind, decision: Some(decision) });
+    }
+
     /// Creates streams for new video regions, ends those whose region is gone.
     fn update_streams(
         &mut self,
@@ -698,4 +774,9 @@ fn within(inner: &Rect, outer: &Rect) -> bool {
         && inner.y >= outer.y
         && inner.x + inner.width <= outer.x + outer.width
         && inner.y + inner.height <= outer.y + outer.height
+}
+
+/// Where a scroll's pixels come from: its rectangle `dy` rows back.
+fn scroll_source(h: &ScrollHint) -> Rect {
+    Rect::new(h.rect.x, h.rect.y.saturating_add_signed(-h.dy), h.rect.width, h.rect.height)
 }

@@ -44,7 +44,18 @@ pub enum UpdateKind {
         /// Stream id.
         stream: u32,
     },
+    /// Copy the client's own pixels from `src` (top-left corner) onto `rect`:
+    /// SPICE's `COPY_BITS`, how a scroll is sent without re-coding what moved.
+    CopyBits {
+        /// Destination on the surface.
+        rect: Rect,
+        /// Top-left corner of the source, a rectangle of `rect`'s size.
+        src: (u32, u32),
+    },
 }
+
+/// Bytes `COPY_BITS` adds to the message overhead: the source point.
+pub const COPY_BITS_BYTES: usize = 8;
 
 /// Why an update was sent the way it was.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +98,7 @@ impl Update {
             + match &self.kind {
                 UpdateKind::Image { data, .. } | UpdateKind::StreamFrame { data, .. } => data.len(),
                 UpdateKind::StreamCreate { .. } | UpdateKind::StreamDestroy { .. } => 0,
+                UpdateKind::CopyBits { .. } => COPY_BITS_BYTES,
             }
     }
 
@@ -108,6 +120,9 @@ impl Update {
                 format!("stream {stream} frame{}", if *key { " (key)" } else { "" })
             }
             UpdateKind::StreamDestroy { stream } => format!("stream {stream} destroy"),
+            UpdateKind::CopyBits { rect, src } => {
+                format!("copy {}x{}+{}+{} from +{}+{}", rect.width, rect.height, rect.x, rect.y, src.0, src.1)
+            }
         };
         match &self.decision {
             Some(d) => format!(

@@ -33,6 +33,8 @@ pub struct AdaptiveConfig {
     /// Unchanged time before a lossy region of each class is refreshed losslessly
     /// (indexed as [`Class::ALL`]).
     pub refresh_delay: [Micros; 4],
+    /// Send vertical scrolls as copies of what the client shows ([`Policy::copies_scrolls`]).
+    pub copy_scrolls: bool,
 }
 
 impl Default for AdaptiveConfig {
@@ -48,6 +50,7 @@ impl Default for AdaptiveConfig {
             // which a slideshow or scroll would have replaced them, video after the
             // stream is certainly over.
             refresh_delay: [0, 20 * MS, 250 * MS, 500 * MS],
+            copy_scrolls: true,
         }
     }
 }
@@ -91,6 +94,10 @@ impl AdaptivePolicy {
 impl Policy for AdaptivePolicy {
     fn name(&self) -> String {
         "adaptive".into()
+    }
+
+    fn copies_scrolls(&self) -> bool {
+        self.cfg.copy_scrolls
     }
 
     fn choose(&mut self, region: &RegionInfo, ctx: &PolicyContext<'_>) -> Choice {

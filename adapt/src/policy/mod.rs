@@ -210,6 +210,14 @@ pub trait Policy: Send {
 
     /// The lossless codec for refreshes.
     fn refresh_codec(&mut self, region: &RegionInfo, ctx: &PolicyContext<'_>) -> ImageCodec;
+
+    /// Whether the engine looks for vertical scrolls in the damage and sends
+    /// them as `COPY_BITS` (the client moves what it has) before coding the rest.
+    /// Off by default: a frame-based source gives SPICE no copy commands, and the
+    /// static baselines code every change.
+    fn copies_scrolls(&self) -> bool {
+        false
+    }
 }
 
 /// The lossless codec the client can take, best first: GLZ, LZ, LZ4, QUIC.

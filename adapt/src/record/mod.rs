@@ -46,6 +46,11 @@ pub fn updates_digest(updates: &[crate::engine::Update]) -> u64 {
                 h.u64(4);
                 h.u64(u64::from(*stream));
             }
+            UpdateKind::CopyBits { rect, src } => {
+                h.u64(5);
+                h.rect(rect);
+                h.u64(u64::from(src.0) << 32 | u64::from(src.1));
+            }
         }
     }
     h.finish()

@@ -245,8 +245,12 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
                 }
                 applied = true;
                 if let Some(rect) = update_rect(&update) {
+                    // A copy shows a change only where it leaves the tile exact; the
+                    // rest of a tile it touches arrives as an image.
+                    let copy = matches!(update.kind, UpdateKind::CopyBits { .. });
                     for i in grid.tiles_in(rect) {
-                        if let Some(t) = pending[i].filter(|&t| t <= produced) {
+                        let shows = !copy || tile_equal(&grid, i, client.surface(), &shadow);
+                        if let Some(t) = pending[i].filter(|&t| t <= produced && shows) {
                             report.latencies.push(shown - t);
                             pending[i] = None;
                         }
@@ -390,12 +394,15 @@ fn tile_equal(grid: &TileGrid, i: usize, a: &[u8], b: &[u8]) -> bool {
 }
 
 fn decode_time(update: &Update, ns_per_px: f64) -> Micros {
+    if matches!(update.kind, UpdateKind::CopyBits { .. }) {
+        return 0; // a memory move, next to nothing beside a decode
+    }
     update_rect(update).map_or(0, |r| (f64::from(r.width) * f64::from(r.height) * ns_per_px / 1000.0) as Micros)
 }
 
 fn update_rect(update: &Update) -> Option<Rect> {
     match &update.kind {
-        UpdateKind::Image { rect, .. } => Some(*rect),
+        UpdateKind::Image { rect, .. } | UpdateKind::CopyBits { rect, .. } => Some(*rect),
         UpdateKind::StreamFrame { .. } => update.decision.as_ref().map(|d| d.rect),
         _ => None,
     }
