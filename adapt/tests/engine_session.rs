@@ -103,3 +103,42 @@ fn text_is_lossless_within_150_ms_of_its_last_change_at_2_mbit() {
         assert!(p95 <= 150 * MS, "text p95 {} ms, max {} ms", p95 / MS, max / MS);
     }
 }
+
+#[test]
+fn random_loss_delays_updates_but_the_client_still_converges() {
+    let p95 = |r: &SessionReport| {
+        let mut l = r.latencies.clone();
+        l.sort_unstable();
+        paprika_adapt::sim::quantile(&l, 0.95)
+    };
+    let session = |loss: f64, codel: bool| {
+        let mut source = scene();
+        let mut engine = Engine::new(EngineConfig::new(640, 448), policy_by_name("adaptive").unwrap()).unwrap();
+        let mut cfg = SessionConfig::new(CapacityTrace::fixed(5e6).unwrap());
+        cfg.ssim_interval = 10 * SECOND;
+        (cfg.loss, cfg.codel, cfg.seed) = (loss, codel, 11);
+        let report = run_session(&mut engine, &mut source, &cfg).unwrap();
+        let converged = engine.is_converged();
+        (report, converged)
+    };
+    let (clean, c) = session(0.0, false);
+    check("adaptive", "no loss", &clean, c);
+    assert_eq!((clean.retransmissions, clean.codel_drops), (0, 0));
+    let (lossy, c) = session(0.02, false);
+    check("adaptive", "2% loss", &lossy, c);
+    let (codel, c) = session(0.02, true);
+    check("adaptive", "2% + CoDel", &codel, c);
+    println!(
+        "5 Mbit/s, RTT 40 ms: p95 latency {} ms without loss, {} ms with 2% loss ({} resends of {} B sent), \
+         {} ms with 2% loss and CoDel ({} resends, {} CoDel drops)",
+        p95(&clean) / MS,
+        p95(&lossy) / MS,
+        lossy.retransmissions,
+        lossy.bytes_sent,
+        p95(&codel) / MS,
+        codel.retransmissions,
+        codel.codel_drops
+    );
+    assert!(lossy.retransmissions > 0 && lossy.codel_drops == 0);
+    assert!(p95(&lossy) > p95(&clean), "a resend holds the segments behind it for a round trip");
+}

@@ -42,6 +42,17 @@ pub struct Args {
     /// Propagation round trip, ms.
     #[arg(long, default_value_t = 40)]
     pub rtt: u64,
+    /// Probability that a segment leaving the bottleneck is lost, in [0, 0.5);
+    /// lost segments are resent as TCP's fast retransmit would (about a round trip
+    /// later) and the receiver delivers in order.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = loss_probability)]
+    pub loss: f64,
+    /// CoDel (RFC 8289) at the bottleneck instead of pure drop-tail; its drops are resent like losses.
+    #[arg(long)]
+    pub codel: bool,
+    /// Seed of the loss draws (the same seed gives the same run).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
     /// Output directory.
     #[arg(short, long, default_value = "results")]
     pub output: PathBuf,
@@ -51,6 +62,32 @@ pub struct Args {
     /// Run the runs one after another (each engine then codes in parallel).
     #[arg(long)]
     pub sequential: bool,
+}
+
+/// Why a `--loss` value was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LossArgError {
+    /// Not a number.
+    NotANumber(String),
+    /// Outside [0, 0.5).
+    OutOfRange(f64),
+}
+
+impl std::fmt::Display for LossArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LossArgError::NotANumber(s) => write!(f, "{s:?} is not a probability"),
+            LossArgError::OutOfRange(p) => write!(f, "loss probability {p} is outside [0, 0.5)"),
+        }
+    }
+}
+
+impl std::error::Error for LossArgError {}
+
+/// Parses `--loss`: a probability in [0, 0.5).
+fn loss_probability(s: &str) -> std::result::Result<f64, LossArgError> {
+    let p: f64 = s.trim().parse().map_err(|_| LossArgError::NotANumber(s.to_string()))?;
+    if (0.0..0.5).contains(&p) { Ok(p) } else { Err(LossArgError::OutOfRange(p)) }
 }
 
 fn repo_root() -> PathBuf {
@@ -127,6 +164,9 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let mut session = SessionConfig::new(CapacityTrace::fixed(1e6)?);
     session.one_way = args.rtt * MS / 2;
+    session.loss = args.loss;
+    session.codel = args.codel;
+    session.seed = args.seed;
     let grid = Grid {
         traces,
         workloads: factories.iter().map(|f| f.as_ref() as &dyn WorkloadFactory).collect(),

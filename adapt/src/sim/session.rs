@@ -90,6 +90,13 @@ pub struct SessionConfig {
     pub ssim_interval: Micros,
     /// Interval of the timeline (capacity, throughput, estimate).
     pub timeline_interval: Micros,
+    /// Probability that a segment leaving the bottleneck is lost and resent
+    /// (TCP's fast retransmit, see [`BottleneckLink`]); 0: no loss.
+    pub loss: f64,
+    /// CoDel at the bottleneck instead of pure drop-tail (the byte limit stays).
+    pub codel: bool,
+    /// Seed of the loss draws.
+    pub seed: u64,
 }
 
 impl SessionConfig {
@@ -106,6 +113,9 @@ impl SessionConfig {
             psnr_interval: 100 * MS,
             ssim_interval: 250 * MS,
             timeline_interval: 100 * MS,
+            loss: 0.0,
+            codel: false,
+            seed: 1,
         }
     }
 }
@@ -172,6 +182,10 @@ pub struct SessionReport {
     pub engine_cpu: Duration,
     /// Capacity, throughput and estimate over time.
     pub timeline: Vec<TimelinePoint>,
+    /// Segments resent after a random loss or a CoDel drop.
+    pub retransmissions: u64,
+    /// Segments CoDel dropped (included in `retransmissions`).
+    pub codel_drops: u64,
 }
 
 impl SessionReport {
@@ -194,7 +208,9 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     let (w, h) = source.size();
     let grid = TileGrid::new(w, h, engine.config().tile)?;
     let mut client = ClientModel::new(w, h, &engine.config().caps);
-    let mut link = BottleneckLink::new(cfg.trace.clone(), cfg.one_way, cfg.queue_limit_bytes);
+    let mut link = BottleneckLink::new(cfg.trace.clone(), cfg.one_way, cfg.queue_limit_bytes)
+        .with_loss(cfg.loss, cfg.seed)
+        .with_codel(cfg.codel);
     let mut pending: Vec<Option<Micros>> = vec![None; grid.len()];
     // The source as of the previous frame, to tell real changes from hinted ones.
     let mut shadow: Vec<u8> = Vec::new();
@@ -219,6 +235,8 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
         client_errors: 0,
         engine_cpu: Duration::ZERO,
         timeline: Vec::new(),
+        retransmissions: 0,
+        codel_drops: 0,
     };
     let mut seg_id = 0u64;
     let mut client_free: Micros = 0;
@@ -376,6 +394,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     report.capacity_bytes = (0..now / MS).map(|ms| cfg.trace.bytes_in_ms(ms)).sum();
     report.unserved_changes = pending.iter().filter(|p| p.is_some()).count() as u64;
     report.engine = engine.stats();
+    (report.retransmissions, report.codel_drops) = (link.retransmissions(), link.codel_drops());
     Ok(report)
 }
 

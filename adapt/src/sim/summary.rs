@@ -58,6 +58,10 @@ pub struct RunSummary {
     pub refreshes: u64,
     /// Updates the client could not apply (0 unless something is broken).
     pub client_errors: u64,
+    /// Segments resent after a random loss or a CoDel drop (0 without either).
+    pub retransmissions: u64,
+    /// Segments CoDel dropped (included in `retransmissions`).
+    pub codel_drops: u64,
 }
 
 /// A run's summary and the series its plots need.
@@ -137,6 +141,8 @@ impl RunSummary {
             lossy_images: report.engine.lossy_images,
             refreshes: report.engine.refreshes,
             client_errors: report.client_errors,
+            retransmissions: report.retransmissions,
+            codel_drops: report.codel_drops,
         }
     }
 
@@ -152,12 +158,12 @@ impl RunSummary {
     }
 
     /// CSV header matching [`RunSummary::csv_row`].
-    pub const CSV_HEADER: &'static str = "policy,trace,workload,duration_s,bytes_sent,utilisation,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms,psnr_mean_db,ssim_mean,time_to_lossless_s,stream_fps,streams_per_min,engine_cpu_ms,updates,lossy_images,refreshes,client_errors";
+    pub const CSV_HEADER: &'static str = "policy,trace,workload,duration_s,bytes_sent,utilisation,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms,psnr_mean_db,ssim_mean,time_to_lossless_s,stream_fps,streams_per_min,engine_cpu_ms,updates,lossy_images,refreshes,client_errors,retransmissions,codel_drops";
 
     /// One CSV row (no quoting needed: names hold no commas).
     pub fn csv_row(&self) -> String {
         format!(
-            "{},{},{},{:.3},{},{:.4},{:.2},{:.2},{:.2},{:.2},{:.3},{:.5},{},{:.2},{:.2},{:.1},{},{},{},{}",
+            "{},{},{},{:.3},{},{:.4},{:.2},{:.2},{:.2},{:.2},{:.3},{:.5},{},{:.2},{:.2},{:.1},{},{},{},{},{},{}",
             self.policy,
             self.trace,
             self.workload,
@@ -177,7 +183,9 @@ impl RunSummary {
             self.updates,
             self.lossy_images,
             self.refreshes,
-            self.client_errors
+            self.client_errors,
+            self.retransmissions,
+            self.codel_drops
         )
     }
 }
@@ -208,6 +216,8 @@ mod tests {
             lossy_images: 0,
             refreshes: 0,
             client_errors: 0,
+            retransmissions: 0,
+            codel_drops: 0,
         }
     }
 
@@ -219,6 +229,16 @@ mod tests {
         assert!(!run(100.0, 0.90).beats(&run(200.0, 0.95)), "faster but worse");
         assert!(!run(200.0, 0.95).beats(&run(200.0, 0.95)), "equal");
         assert!(!run(201.0, 0.9505).beats(&run(200.0, 0.95)), "within the tolerances");
+    }
+
+    #[test]
+    fn csv_rows_match_the_header_with_the_link_counters_last() {
+        let mut r = run(100.0, 0.95);
+        (r.client_errors, r.retransmissions, r.codel_drops) = (0, 17, 5);
+        let row = r.csv_row();
+        assert_eq!(row.split(',').count(), RunSummary::CSV_HEADER.split(',').count(), "{row}");
+        assert!(RunSummary::CSV_HEADER.ends_with(",client_errors,retransmissions,codel_drops"));
+        assert!(row.ends_with(",0,17,5"), "{row}");
     }
 
     #[test]

@@ -31,6 +31,8 @@ fn summary(trace: &str, workload: &str, policy: &str, p95: f64, ssim: f64) -> Ru
         lossy_images: 0,
         refreshes: 0,
         client_errors: 0,
+        retransmissions: 3,
+        codel_drops: 1,
     }
 }
 
@@ -93,6 +95,8 @@ fn runs_csv_has_the_header_and_one_row_per_run() {
         assert_eq!(line.split(',').count(), columns, "{line}");
         let s = &r.summary;
         assert!(line.starts_with(&format!("{},{},{},", s.policy, s.trace, s.workload)), "{line}");
+        // client_errors, then retransmissions and codel_drops last.
+        assert!(line.ends_with(",0,3,1"), "{line}");
     }
     assert_eq!(index.series.len(), runs.len());
     let first = std::fs::read_to_string(dir.path().join("series/lte__office__adaptive.csv")).unwrap();
