@@ -1,7 +1,7 @@
 //! `CostModel`: what coding a region costs, learned from what was coded.
 //!
-//! Bytes per pixel are learned per codec family and class as a multiplier on a
-//! prior curve (for JPEG the prior is a function of quality, so one JPEG encode
+//! Bytes per pixel are learned per codec family, class and region size (up to
+//! 4 tiles, up to 64, larger) as a multiplier on a prior curve (for JPEG the prior is a function of quality, so one JPEG encode
 //! at q60 also informs the prediction at q85). Encode time comes from
 //! configured speeds, never from a clock (the engine is deterministic); the
 //! client's decode time is learned from its reports.
@@ -62,8 +62,10 @@ impl Prediction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostModel {
     speeds: CodecSpeeds,
-    /// Bytes multiplier on the prior, [family][class].
-    bytes_mult: [[f64; 4]; 6],
+    /// Bytes multiplier on the prior, [family][class][size class].
+    bytes_mult: [[[f64; SIZE_CLASSES]; 4]; 6],
+    /// Encodes learned from, [family][class][size class].
+    learned: [[[u32; SIZE_CLASSES]; 4]; 6],
     /// Client decode ns per pixel, [family].
     decode_ns: [f64; 6],
     /// Encodes learned from, [family][class].
@@ -74,10 +76,30 @@ fn fam(f: CodecFamily) -> usize {
     f as usize
 }
 
+/// Region sizes learned apart: up to 4 tiles (a keystroke, a cursor: headers and
+/// dictionary hits weigh most), up to 64 tiles (a window's worth), larger. One
+/// multiplier for all sizes let small updates move the prediction for a whole
+/// screen of the same class, and back.
+const SIZE_CLASSES: usize = 3;
+
+fn size_class(pixels: u64) -> usize {
+    match pixels {
+        0..=16_384 => 0,
+        16_385..=262_144 => 1,
+        _ => 2,
+    }
+}
+
 impl CostModel {
     /// A model starting from the priors and `speeds`.
     pub fn new(speeds: CodecSpeeds) -> Self {
-        CostModel { speeds, bytes_mult: [[1.0; 4]; 6], decode_ns: speeds.decode_ns_per_px, seen: [[0; 4]; 6] }
+        CostModel {
+            speeds,
+            bytes_mult: [[[1.0; SIZE_CLASSES]; 4]; 6],
+            learned: [[[0; SIZE_CLASSES]; 4]; 6],
+            decode_ns: speeds.decode_ns_per_px,
+            seen: [[0; 4]; 6],
+        }
     }
 
     /// The prior bytes per pixel of `codec` on `class` content: typical values on
@@ -128,7 +150,7 @@ impl CostModel {
         let f = fam(codec.family());
         let px = pixels as f64;
         Prediction {
-            bytes: Self::prior_bytes_per_px(codec, class) * self.bytes_mult[f][class as usize] * px + 64.0,
+            bytes: Self::prior_bytes_per_px(codec, class) * self.multiplier(f, class, pixels) * px + 64.0,
             encode_us: self.speeds.encode_ns_per_px[f] * px / 1000.0,
             decode_us: self.decode_ns[f] * px / 1000.0,
         }
@@ -154,7 +176,13 @@ impl CostModel {
         let ratio = (bytes as f64 / prior).clamp(MULTIPLIER_RANGE.0, MULTIPLIER_RANGE.1);
         let f = fam(codec.family());
         self.seen[f][class as usize] = self.seen[f][class as usize].saturating_add(1);
-        let m = &mut self.bytes_mult[f][class as usize];
+        let b = size_class(pixels);
+        if self.learned[f][class as usize][b] == 0 {
+            // The first encode of a size starts from what the other sizes learned.
+            self.bytes_mult[f][class as usize][b] = self.multiplier(f, class, pixels);
+        }
+        self.learned[f][class as usize][b] = self.learned[f][class as usize][b].saturating_add(1);
+        let m = &mut self.bytes_mult[f][class as usize][b];
         // Geometric mean: byte ratios spread multiplicatively.
         *m = (m.ln() * (1.0 - LEARN_RATE) + ratio.ln() * LEARN_RATE).exp();
     }
@@ -175,8 +203,17 @@ impl CostModel {
     }
 
     /// The learned bytes multiplier of `family` on `class` (1.0: the prior holds).
-    pub fn bytes_multiplier(&self, family: CodecFamily, class: Class) -> f64 {
-        self.bytes_mult[fam(family)][class as usize]
+    pub fn bytes_multiplier(&self, family: CodecFamily, class: Class, pixels: u64) -> f64 {
+        self.multiplier(fam(family), class, pixels)
+    }
+
+    /// The learned multiplier for a size; a size never coded takes the nearest
+    /// size class that was (1.0, the prior, when none was).
+    fn multiplier(&self, f: usize, class: Class, pixels: u64) -> f64 {
+        let b = size_class(pixels);
+        let learned = &self.learned[f][class as usize];
+        let nearest = (0..SIZE_CLASSES).filter(|&k| learned[k] > 0).min_by_key(|&k| (k.abs_diff(b), k));
+        nearest.map_or(1.0, |k| self.bytes_mult[f][class as usize][k])
     }
 }
 
@@ -204,9 +241,32 @@ mod tests {
         assert!((after / before - 2.0).abs() < 0.05, "{before} -> {after}");
         // The same family at another quality learned too; other classes did not.
         let q85 = ImageCodec::Jpeg { quality: 85 };
-        assert!((m.bytes_multiplier(CodecFamily::Jpeg, Class::Image) - 2.0).abs() < 0.05);
-        assert_eq!(m.bytes_multiplier(CodecFamily::Jpeg, Class::Text), 1.0);
+        assert!((m.bytes_multiplier(CodecFamily::Jpeg, Class::Image, 100_000) - 2.0).abs() < 0.05);
+        assert_eq!(m.bytes_multiplier(CodecFamily::Jpeg, Class::Text, 100_000), 1.0);
         assert!(m.predict(q85, Class::Image, 1000).bytes > m.predict(jpeg60, Class::Image, 1000).bytes);
+    }
+
+    #[test]
+    fn sizes_are_learned_apart_and_a_new_size_starts_from_the_nearest() {
+        let mut m = CostModel::default();
+        let (small, screen) = (64 * 64, 1920 * 1080);
+        let prior = |px: u64| CostModel::prior_bytes_per_px(ImageCodec::ZlibGlz, Class::Text) * px as f64;
+        // Keystrokes: small regions cost 3x the prior (headers weigh most).
+        for _ in 0..30 {
+            m.observe_encode(ImageCodec::ZlibGlz, Class::Text, small, (3.0 * prior(small)) as u64);
+        }
+        // With nothing learned for large regions, they take the small ones' multiplier...
+        assert!((m.bytes_multiplier(CodecFamily::ZlibGlz, Class::Text, screen) - 3.0).abs() < 0.1);
+        // ...until a screen is coded: then screens follow screens and keystrokes keystrokes.
+        for _ in 0..30 {
+            m.observe_encode(ImageCodec::ZlibGlz, Class::Text, screen, (0.5 * prior(screen)) as u64);
+        }
+        assert!((m.bytes_multiplier(CodecFamily::ZlibGlz, Class::Text, screen) - 0.5).abs() < 0.02);
+        assert!((m.bytes_multiplier(CodecFamily::ZlibGlz, Class::Text, small) - 3.0).abs() < 0.1);
+        // A window-sized region, never coded, takes the nearer size class (ties: the smaller).
+        assert!((m.bytes_multiplier(CodecFamily::ZlibGlz, Class::Text, 100_000) - 3.0).abs() < 0.1);
+        m.observe_encode(ImageCodec::ZlibGlz, Class::Text, screen, (0.5 * prior(screen)) as u64);
+        assert_eq!(m.observations(CodecFamily::ZlibGlz, Class::Text), 61);
     }
 
     #[test]
