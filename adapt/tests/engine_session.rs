@@ -80,6 +80,33 @@ fn adaptive_streams_the_video_and_sends_text_losslessly() {
 }
 
 #[test]
+fn the_client_reports_decode_times_stream_health_and_ping_round_trips() {
+    let mut source = scene();
+    let mut engine = Engine::new(EngineConfig::new(640, 448), policy_by_name("adaptive").unwrap()).unwrap();
+    let mut cfg = SessionConfig::new(CapacityTrace::fixed(20e6).unwrap());
+    cfg.ssim_interval = 10 * SECOND;
+    cfg.ping_interval = 200 * MS;
+    let r = run_session(&mut engine, &mut source, &cfg).unwrap();
+    let (decoded, streams, pings) = r.client_reports;
+    println!("{decoded} decode reports, {streams} stream reports, {pings} pings; srtt {:?}", engine.estimate().srtt);
+    assert!(
+        decoded as f64 > r.engine.updates as f64 * 0.3,
+        "{decoded} decode reports for {} updates",
+        r.engine.updates
+    );
+    assert!(r.engine.streams_created >= 1 && streams >= 2, "{streams} stream reports");
+    let seconds = r.duration as f64 / SECOND as f64;
+    assert!((pings as f64 - seconds * 5.0).abs() <= 2.0, "{pings} pings in {seconds:.1} s");
+    // The engine learned the client's 4 ns per pixel from the decode reports.
+    let d =
+        engine.costs().predict(paprika_adapt::policy::ImageCodec::Glz, paprika_adapt::classify::Class::Text, 1_000_000);
+    assert!((d.decode_us - 4000.0).abs() < 400.0, "learned {} µs per Mpx", d.decode_us);
+    // Acknowledgements and pings give the engine the path's round trip.
+    let srtt = engine.estimate().srtt.unwrap_or(0);
+    assert!((40 * MS..80 * MS).contains(&srtt), "srtt {srtt} µs on a 40 ms path");
+}
+
+#[test]
 fn text_is_lossless_within_150_ms_of_its_last_change_at_2_mbit() {
     for bps in [2e6, 5e6] {
         let (r, _) = run("adaptive", CapacityTrace::fixed(bps).unwrap(), 3 * SECOND);

@@ -53,6 +53,11 @@ pub struct Args {
     /// Seed of the loss draws (the same seed gives the same run).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
+    /// Ping every MS milliseconds: a 64-byte packet through the bottleneck whose
+    /// round trip the engine gets as an RTT sample (0: none; acknowledgements
+    /// already carry round trips).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub ping_ms: u64,
     /// Output directory.
     #[arg(short, long, default_value = "results")]
     pub output: PathBuf,
@@ -167,6 +172,7 @@ pub fn run(args: &Args) -> Result<()> {
     session.loss = args.loss;
     session.codel = args.codel;
     session.seed = args.seed;
+    session.ping_interval = args.ping_ms * MS;
     let grid = Grid {
         traces,
         workloads: factories.iter().map(|f| f.as_ref() as &dyn WorkloadFactory).collect(),

@@ -178,7 +178,8 @@ impl BandwidthEstimator {
         let now = now.max(self.last_ack.unwrap_or(0));
         self.last_ack = Some(now);
         let rtt = now.saturating_sub(sent.at);
-        self.on_rtt_sample(rtt, now);
+        self.min_rtt.push(rtt, now);
+        self.smooth_rtt(rtt);
         // Busy only if this very packet waited in a queue: after a burst drains the
         // smoothed RTT stays high for a while, and the acks of a few small sends
         // then would measure the sender's pace, not the link's capacity.
@@ -194,9 +195,18 @@ impl BandwidthEstimator {
         true
     }
 
-    /// Adds an RTT measured some other way (a ping), in µs.
+    /// Adds an RTT measured some other way (a ping), in µs. It moves the
+    /// smoothed RTT; the minimum RTT takes it only while no acknowledged data has
+    /// given one: a small ping crosses the bottleneck faster than a full segment,
+    /// and mixed into the minimum it makes every segment look queued.
     pub fn on_rtt_sample(&mut self, rtt: Micros, now: Micros) {
-        self.min_rtt.push(rtt, now);
+        if self.min_rtt.get().is_none() {
+            self.min_rtt.push(rtt, now);
+        }
+        self.smooth_rtt(rtt);
+    }
+
+    fn smooth_rtt(&mut self, rtt: Micros) {
         let r = rtt as f64;
         self.srtt = Some(match self.srtt {
             None => r,

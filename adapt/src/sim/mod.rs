@@ -6,6 +6,7 @@
 
 pub mod grid;
 pub mod link;
+pub mod reports;
 pub mod session;
 pub mod summary;
 pub mod trace;
@@ -13,6 +14,7 @@ pub mod workload;
 
 pub use grid::{Grid, NamedTrace, PolicyFactory, RunError, WorkloadFactory, file_safe, run_grid, run_one};
 pub use link::{BottleneckLink, CODEL_INTERVAL, CODEL_TARGET, Delivery};
+pub use reports::{ClientReports, PLAYBACK_DELAY, REPORT_INTERVAL};
 pub use session::{
     FrameSequence, QualitySample, ScreenSource, SessionConfig, SessionReport, TimelinePoint, run_session,
 };

@@ -3,8 +3,10 @@
 //!
 //! Every tick (5 ms by default) the link delivers what its trace allows; the
 //! client applies complete updates in order, each shown after its decode time
-//! (charged at a configured speed, so runs are deterministic); acknowledgements
-//! travel back over the uncongested reverse path; the source's frames due by
+//! (charged at a configured speed, so runs are deterministic); acknowledgements,
+//! the client's decode and stream reports ([`super::reports`]) and, if
+//! configured, ping answers travel back over the uncongested reverse path; the
+//! source's frames due by
 //! now are submitted; and the engine is polled, its updates cut into segments
 //! and queued at the bottleneck, as a TCP sender would. Nothing sleeps; the
 //! only clock read is the engine's CPU time, which is reported, never decided on.
@@ -16,6 +18,7 @@ use paprika_codecs::metrics::{psnr_bgrx, ssim_bgrx};
 use paprika_codecs::{Image, ImageRef, Rect, Result};
 
 use super::link::BottleneckLink;
+use super::reports::ClientReports;
 use super::trace::CapacityTrace;
 use crate::classify::Class;
 use crate::client::ClientModel;
@@ -97,6 +100,10 @@ pub struct SessionConfig {
     pub codel: bool,
     /// Seed of the loss draws.
     pub seed: u64,
+    /// Interval of pings: a small packet through the bottleneck, answered at
+    /// once, whose round trip is reported as [`Feedback::Rtt`] (0, the default:
+    /// none; acknowledgements already carry round trips).
+    pub ping_interval: Micros,
 }
 
 impl SessionConfig {
@@ -116,6 +123,7 @@ impl SessionConfig {
             loss: 0.0,
             codel: false,
             seed: 1,
+            ping_interval: 0,
         }
     }
 }
@@ -186,6 +194,8 @@ pub struct SessionReport {
     pub retransmissions: u64,
     /// Segments CoDel dropped (included in `retransmissions`).
     pub codel_drops: u64,
+    /// Decode reports, stream reports and ping round trips the client sent back.
+    pub client_reports: (u64, u64, u64),
 }
 
 impl SessionReport {
@@ -198,6 +208,8 @@ impl SessionReport {
 struct Segment {
     id: u64,
     bytes: u32,
+    /// A ping, with when it was sent (not an update: no ack to the engine).
+    ping: Option<Micros>,
     /// On the last segment of an update: the update, when it was produced.
     last: Option<(Box<Update>, Micros)>,
 }
@@ -219,6 +231,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     let mut backlog: VecDeque<Segment> = VecDeque::new();
     let mut in_link: VecDeque<Segment> = VecDeque::new();
     let mut acks: VecDeque<(Micros, u64)> = VecDeque::new();
+    let mut pongs: VecDeque<(Micros, Micros)> = VecDeque::new();
     let mut report = SessionReport {
         policy: engine.policy_name(),
         duration: 0,
@@ -237,7 +250,10 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
         timeline: Vec::new(),
         retransmissions: 0,
         codel_drops: 0,
+        client_reports: (0, 0, 0),
     };
+    let mut reports = ClientReports::new();
+    let mut next_ping: Micros = cfg.ping_interval;
     let mut seg_id = 0u64;
     let mut client_free: Micros = 0;
     let mut last_frame: Micros = 0;
@@ -254,10 +270,18 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
             let seg = in_link.pop_front().filter(|s| s.id == d.id);
             let Some(seg) = seg else { continue };
             delivered_in_interval += u64::from(d.bytes);
+            if let Some(sent) = seg.ping {
+                // Answered at once over the uncongested reverse path.
+                let back = d.at + cfg.one_way;
+                pongs.push_back((back, back - sent));
+                continue;
+            }
             acks.push_back((d.at + cfg.one_way, d.id));
             if let Some((update, produced)) = seg.last {
-                let shown = client_free.max(d.at) + decode_time(&update, cfg.client_ns_per_px);
+                let decode = decode_time(&update, cfg.client_ns_per_px);
+                let shown = client_free.max(d.at) + decode;
                 client_free = shown;
+                reports.on_shown(&update, produced, shown, decode, cfg.one_way);
                 if client.apply(&update).is_err() {
                     report.client_errors += 1;
                 }
@@ -286,6 +310,15 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
         while acks.front().is_some_and(|&(t, _)| t <= now) {
             let (t, id) = acks.pop_front().unwrap_or_default();
             engine.on_feedback(Feedback::Acked { id, at: t });
+        }
+        while pongs.front().is_some_and(|&(t, _)| t <= now) {
+            let (at, rtt) = pongs.pop_front().unwrap_or_default();
+            report.client_reports.2 += 1;
+            engine.on_feedback(Feedback::Rtt { rtt, at });
+        }
+        reports.tick(now, cfg.one_way);
+        for event in reports.arrived(now) {
+            engine.on_feedback(event);
         }
         // Frames due by now.
         while let Some(t) = source.next_time().filter(|&t| t <= now) {
@@ -340,7 +373,16 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
                 left -= bytes;
                 seg_id += 1;
                 let last = if left == 0 { u.take().map(|u| (u, now)) } else { None };
-                backlog.push_back(Segment { id: seg_id, bytes, last });
+                backlog.push_back(Segment { id: seg_id, bytes, ping: None, last });
+            }
+        }
+        // A ping rides its own connection (SPICE's main channel): it shares the
+        // bottleneck queue, not the display channel's socket buffer.
+        if cfg.ping_interval > 0 && now >= next_ping {
+            next_ping += cfg.ping_interval;
+            seg_id += 1;
+            if link.send(seg_id, PING_BYTES, now) {
+                in_link.push_back(Segment { id: seg_id, bytes: PING_BYTES, ping: Some(now), last: None });
             }
         }
         while let Some(seg) = backlog.pop_front() {
@@ -395,8 +437,12 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     report.unserved_changes = pending.iter().filter(|p| p.is_some()).count() as u64;
     report.engine = engine.stats();
     (report.retransmissions, report.codel_drops) = (link.retransmissions(), link.codel_drops());
+    (report.client_reports.0, report.client_reports.1) = (reports.decode_reports, reports.stream_reports);
     Ok(report)
 }
+
+/// A SPICE ping message on the wire (header, id, timestamp).
+const PING_BYTES: u32 = 64;
 
 /// Whether tile `i` has the same B, G, R bytes in two packed surfaces.
 fn tile_equal(grid: &TileGrid, i: usize, a: &[u8], b: &[u8]) -> bool {
