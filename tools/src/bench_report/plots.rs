@@ -465,7 +465,9 @@ impl Plot for Rate<'_> {
         }
         let mut rows = vec![("link capacity".to_string(), Key::Area(CAPACITY))];
         for (r, _) in &series {
-            rows.push((format!("{} delivered", r.summary.policy), Key::Line(self.styles.line(&r.summary.policy))));
+            // The title says these lines are delivered rates; a suffix here would
+            // not fit the panel for the longest policy names.
+            rows.push((r.summary.policy.clone(), Key::Line(self.styles.line(&r.summary.policy))));
         }
         if adaptive_est.is_some() {
             rows.push(("adaptive estimate".to_string(), Key::Dashed(self.styles.color(ADAPTIVE).stroke_width(2))));
