@@ -114,9 +114,9 @@ impl ClientModel {
         let stride = self.width as usize * 4;
         let row = rect.width as usize * 4;
         let at = |x: u32, y: u32| y as usize * stride + x as usize * 4;
-        let rows: Box<dyn Iterator<Item = u32>> =
-            if rect.y > src.1 { Box::new((0..rect.height).rev()) } else { Box::new(0..rect.height) };
-        for k in rows {
+        let downward = rect.y > src.1;
+        for j in 0..rect.height {
+            let k = if downward { rect.height - 1 - j } else { j };
             let from = at(src.0, src.1 + k);
             self.surface.copy_within(from..from + row, at(rect.x, rect.y + k));
         }

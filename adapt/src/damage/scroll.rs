@@ -116,64 +116,61 @@ pub(crate) fn detect(grid: &TileGrid, prev: &[u8], frame: &ImageRef, changed: &[
 /// The scroll inside one tile-aligned box, if any.
 fn detect_in(grid: &TileGrid, prev: &[u8], frame: &ImageRef, r: Rect, mask: u32) -> Option<ScrollHint> {
     let stride = grid.width() as usize * 4;
-    {
-        if r.height < MIN_ROWS {
-            return None;
-        }
-        let (x0, x1) = (r.x as usize * 4, (r.x + r.width) as usize * 4);
-        let old_row = |y: u32| &prev[y as usize * stride..][x0..x1];
-        let new_row = |y: u32| &frame.row(y)[x0..x1];
-        let mut old: HashMap<u64, (u32, u32)> = HashMap::new();
-        for y in r.y..r.y + r.height {
-            old.entry(hash_row(old_row(y), mask)).and_modify(|e| e.1 += 1).or_insert((y, 1));
-        }
-        let mut votes: HashMap<i32, u32> = HashMap::new();
-        for y in r.y..r.y + r.height {
-            match old.get(&hash_row(new_row(y), mask)) {
-                Some(&(yo, 1)) if yo != y => *votes.entry(y as i32 - yo as i32).or_default() += 1,
-                _ => {}
-            }
-        }
-        // Most votes; ties to the smaller shift, then to the upward one (deterministic).
-        let (&dy, &n) = votes.iter().max_by_key(|&(&dy, &n)| (n, core::cmp::Reverse((dy.unsigned_abs(), dy))))?;
-        if n < MIN_VOTES {
-            return None;
-        }
-        // Longest run of exactly matching rows with their source inside the rectangle,
-        // holding at least MIN_VOTES rows that really moved (a run of rows equal to
-        // themselves, such as blank space, matches every shift and proves nothing).
-        let (lo, hi) = (r.y as i64, (r.y + r.height) as i64);
-        let (mut best, mut run_start, mut run, mut moved) = ((0u32, 0u32), 0u32, 0u32, 0u32);
-        for y in r.y..r.y + r.height {
-            let src = y as i64 - dy as i64;
-            if src >= lo && src < hi && kernel::count_changed(new_row(y), old_row(src as u32), mask) == 0 {
-                if run == 0 {
-                    run_start = y;
-                    moved = 0;
-                }
-                run += 1;
-                moved += u32::from(kernel::count_changed(new_row(y), old_row(y), mask) != 0);
-                if run > best.1 && moved >= MIN_VOTES {
-                    best = (run_start, run);
-                }
-            } else {
-                run = 0;
-            }
-        }
-        if best.1 >= MIN_ROWS {
-            let rect = Rect::new(r.x, best.0, r.width, best.1);
-            let t = grid.tile();
-            let (top, bottom) = (rect.y / t * t, ((rect.y + rect.height).div_ceil(t) * t).min(grid.height()));
-            let still = |ys: core::ops::Range<u32>| {
-                ys.into_iter().all(|y| kernel::count_changed(new_row(y), old_row(y), mask) == 0)
-            };
-            return Some(ScrollHint {
-                rect,
-                dy,
-                top_unchanged: still(top..rect.y),
-                bottom_unchanged: still(rect.y + rect.height..bottom),
-            });
-        }
-        None
+    if r.height < MIN_ROWS {
+        return None;
     }
+    let (x0, x1) = (r.x as usize * 4, (r.x + r.width) as usize * 4);
+    let old_row = |y: u32| &prev[y as usize * stride..][x0..x1];
+    let new_row = |y: u32| &frame.row(y)[x0..x1];
+    let mut old: HashMap<u64, (u32, u32)> = HashMap::new();
+    for y in r.y..r.y + r.height {
+        old.entry(hash_row(old_row(y), mask)).and_modify(|e| e.1 += 1).or_insert((y, 1));
+    }
+    let mut votes: HashMap<i32, u32> = HashMap::new();
+    for y in r.y..r.y + r.height {
+        match old.get(&hash_row(new_row(y), mask)) {
+            Some(&(yo, 1)) if yo != y => *votes.entry(y as i32 - yo as i32).or_default() += 1,
+            _ => {}
+        }
+    }
+    // Most votes; ties to the smaller shift, then to the upward one (deterministic).
+    let (&dy, &n) = votes.iter().max_by_key(|&(&dy, &n)| (n, core::cmp::Reverse((dy.unsigned_abs(), dy))))?;
+    if n < MIN_VOTES {
+        return None;
+    }
+    // Longest run of exactly matching rows with their source inside the rectangle,
+    // holding at least MIN_VOTES rows that really moved (a run of rows equal to
+    // themselves, such as blank space, matches every shift and proves nothing).
+    let (lo, hi) = (r.y as i64, (r.y + r.height) as i64);
+    let (mut best, mut run_start, mut run, mut moved) = ((0u32, 0u32), 0u32, 0u32, 0u32);
+    for y in r.y..r.y + r.height {
+        let src = y as i64 - dy as i64;
+        if src >= lo && src < hi && kernel::count_changed(new_row(y), old_row(src as u32), mask) == 0 {
+            if run == 0 {
+                run_start = y;
+                moved = 0;
+            }
+            run += 1;
+            moved += u32::from(kernel::count_changed(new_row(y), old_row(y), mask) != 0);
+            if run > best.1 && moved >= MIN_VOTES {
+                best = (run_start, run);
+            }
+        } else {
+            run = 0;
+        }
+    }
+    if best.1 < MIN_ROWS {
+        return None;
+    }
+    let rect = Rect::new(r.x, best.0, r.width, best.1);
+    let t = grid.tile();
+    let (top, bottom) = (rect.y / t * t, ((rect.y + rect.height).div_ceil(t) * t).min(grid.height()));
+    let still =
+        |ys: core::ops::Range<u32>| ys.into_iter().all(|y| kernel::count_changed(new_row(y), old_row(y), mask) == 0);
+    Some(ScrollHint {
+        rect,
+        dy,
+        top_unchanged: still(top..rect.y),
+        bottom_unchanged: still(rect.y + rect.height..bottom),
+    })
 }

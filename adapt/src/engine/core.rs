@@ -72,6 +72,13 @@ pub struct EngineStats {
     pub client_dropped_frames: u64,
 }
 
+/// A tile under a scroll copy: see [`Engine::copy_plan`].
+struct CopiedTile {
+    index: usize,
+    whole: bool,
+    exact: bool,
+}
+
 /// A region planned for this poll.
 struct Job {
     rect: Rect,
@@ -229,9 +236,8 @@ impl Engine {
         self.classifier.observe(frame, &damage, &self.tracker)?;
         // Judged on the tiles' state before this frame: the client must hold, at the
         // source, what the previous frame had there.
-        let copies: Vec<ScrollHint> = damage.scroll_hints().iter().copied().filter(|h| self.copy_is_sound(h)).collect();
-        let dirty_before: Vec<bool> =
-            if copies.is_empty() { Vec::new() } else { self.tiles.iter().map(|t| t.dirty).collect() };
+        let copies: Vec<(ScrollHint, Vec<CopiedTile>)> =
+            damage.scroll_hints().iter().filter(|h| self.copy_is_sound(h)).map(|h| (*h, self.copy_plan(h))).collect();
         let grid = *self.tracker.grid();
         for c in damage.changed_tiles() {
             let i = c.index as usize;
@@ -240,8 +246,8 @@ impl Engine {
             t.changed_at = now;
             self.tile_hashes[i] = tile_hash(frame, grid.tile_rect(i));
         }
-        for h in copies {
-            self.apply_copy(&h, &dirty_before, now);
+        for (h, plan) in copies {
+            self.apply_copy(&h, &plan, now);
             self.copies.push(h);
         }
         for (i, v) in self.video_frames.iter_mut().enumerate() {
@@ -260,28 +266,37 @@ impl Engine {
             && self.tiles_in(h.rect).iter().all(|&i| self.tiles[i].stream.is_none())
     }
 
-    /// The client's tiles after the copy: a tile the copy covers entirely holds
-    /// the new frame (the detector checked every pixel), as exactly as its source
-    /// tiles were. A tile it covers in part is exact too when its rows outside the
-    /// copy did not change and it held the previous frame; else it keeps its damage.
-    fn apply_copy(&mut self, h: &ScrollHint, dirty_before: &[bool], now: Micros) {
-        let src_lossy = self.tiles_in(scroll_source(h)).iter().any(|&i| self.tiles[i].lossy);
-        let grid = *self.tracker.grid();
-        for i in self.tiles_in(h.rect) {
-            let r = grid.tile_rect(i);
-            let above = r.y < h.rect.y;
-            let below = r.y + r.height > h.rect.y + h.rect.height;
-            let t = &mut self.tiles[i];
-            if !above && !below {
-                t.dirty = false;
-                t.lossy = src_lossy;
-            } else {
+    /// What the copy does to each tile of `h.rect`, judged before this frame
+    /// marks its damage: whether the tile lies wholly inside the copy, and whether
+    /// the client will then hold it exactly (as exactly as the source tiles) —
+    /// a whole tile always (the detector checked every pixel), a part-covered one
+    /// when its other rows did not change and it held the previous frame.
+    fn copy_plan(&self, h: &ScrollHint) -> Vec<CopiedTile> {
+        let grid = self.tracker.grid();
+        let (top, bottom) = (h.rect.y, h.rect.y + h.rect.height);
+        self.tiles_in(h.rect)
+            .into_iter()
+            .map(|index| {
+                let r = grid.tile_rect(index);
+                let (above, below) = (r.y < top, r.y + r.height > bottom);
+                let whole = !above && !below;
                 let rest_still = (!above || h.top_unchanged) && (!below || h.bottom_unchanged);
-                if rest_still && !dirty_before.get(i).copied().unwrap_or(true) {
-                    t.dirty = false;
-                }
-                t.lossy |= src_lossy;
+                CopiedTile { index, whole, exact: whole || (rest_still && !self.tiles[index].dirty) }
+            })
+            .collect()
+    }
+
+    /// Applies a copy's plan: exact tiles are clean; a whole tile shows only the
+    /// source's pixels and takes its lossiness, a part-covered one keeps its own
+    /// for the rows outside the copy.
+    fn apply_copy(&mut self, h: &ScrollHint, plan: &[CopiedTile], now: Micros) {
+        let src_lossy = self.tiles_in(scroll_source(h)).iter().any(|&i| self.tiles[i].lossy);
+        for c in plan {
+            let t = &mut self.tiles[c.index];
+            if c.exact {
+                t.dirty = false;
             }
+            t.lossy = if c.whole { src_lossy } else { t.lossy || src_lossy };
             if src_lossy {
                 t.changed_at = now;
             }

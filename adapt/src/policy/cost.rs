@@ -1,8 +1,9 @@
 //! `CostModel`: what coding a region costs, learned from what was coded.
 //!
 //! Bytes per pixel are learned per codec family, class and region size (up to
-//! 4 tiles, up to 64, larger) as a multiplier on a prior curve (for JPEG the prior is a function of quality, so one JPEG encode
-//! at q60 also informs the prediction at q85). Encode time comes from
+//! 4 tiles, up to 64, larger) as a multiplier on a prior curve (for JPEG the
+//! prior is a function of quality, so one JPEG encode at q60 also informs the
+//! prediction at q85). Encode time comes from
 //! configured speeds, never from a clock (the engine is deterministic); the
 //! client's decode time is learned from its reports.
 
@@ -68,8 +69,6 @@ pub struct CostModel {
     learned: [[[u32; SIZE_CLASSES]; 4]; 6],
     /// Client decode ns per pixel, [family].
     decode_ns: [f64; 6],
-    /// Encodes learned from, [family][class].
-    seen: [[u32; 4]; 6],
 }
 
 fn fam(f: CodecFamily) -> usize {
@@ -98,7 +97,6 @@ impl CostModel {
             bytes_mult: [[[1.0; SIZE_CLASSES]; 4]; 6],
             learned: [[[0; SIZE_CLASSES]; 4]; 6],
             decode_ns: speeds.decode_ns_per_px,
-            seen: [[0; 4]; 6],
         }
     }
 
@@ -175,7 +173,6 @@ impl CostModel {
         let prior = Self::prior_bytes_per_px(codec, class) * pixels as f64;
         let ratio = (bytes as f64 / prior).clamp(MULTIPLIER_RANGE.0, MULTIPLIER_RANGE.1);
         let f = fam(codec.family());
-        self.seen[f][class as usize] = self.seen[f][class as usize].saturating_add(1);
         let b = size_class(pixels);
         if self.learned[f][class as usize][b] == 0 {
             // The first encode of a size starts from what the other sizes learned.
@@ -199,7 +196,7 @@ impl CostModel {
 
     /// How many encodes of `family` on `class` the model has learned from.
     pub fn observations(&self, family: CodecFamily, class: Class) -> u32 {
-        self.seen[fam(family)][class as usize]
+        self.learned[fam(family)][class as usize].iter().fold(0u32, |a, &n| a.saturating_add(n))
     }
 
     /// The learned bytes multiplier of `family` on `class` (1.0: the prior holds).

@@ -14,7 +14,7 @@ pub mod workload;
 
 pub use grid::{Grid, NamedTrace, PolicyFactory, RunError, WorkloadFactory, file_safe, run_grid, run_one};
 pub use link::{BottleneckLink, CODEL_INTERVAL, CODEL_TARGET, Delivery};
-pub use reports::{ClientReports, PLAYBACK_DELAY, REPORT_INTERVAL};
+pub use reports::{ClientReports, PLAYBACK_DELAY, REPORT_INTERVAL, ReportCounts};
 pub use session::{
     FrameSequence, QualitySample, ScreenSource, SessionConfig, SessionReport, TimelinePoint, run_session,
 };

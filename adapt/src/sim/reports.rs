@@ -1,6 +1,6 @@
 //! `ClientReports`: what the emulated client tells the server besides
-//! acknowledgements — decode times and stream reports — timed to arrive over
-//! the reverse path.
+//! acknowledgements — decode times, stream reports and ping answers — timed to
+//! arrive over the reverse path.
 //!
 //! Stream reports follow SPICE's client (`SPICE_MSGC_DISPLAY_STREAM_REPORT`):
 //! each frame has a playback deadline, its production time plus
@@ -29,16 +29,25 @@ struct StreamTally {
     since: Micros,
 }
 
-/// Decode reports and stream reports in flight to the server.
+/// How many reports of each kind the client sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportCounts {
+    /// Decode reports (one per image shown).
+    pub decoded: u64,
+    /// Stream reports.
+    pub stream: u64,
+    /// Ping answers (round-trip samples).
+    pub pings: u64,
+}
+
+/// Reports in flight to the server.
 #[derive(Debug, Default)]
 pub struct ClientReports {
     in_flight: Vec<(Micros, u64, Feedback)>,
     seq: u64,
     streams: BTreeMap<u32, StreamTally>,
-    /// Stream reports sent.
-    pub stream_reports: u64,
-    /// Decode reports sent.
-    pub decode_reports: u64,
+    /// Reports sent so far.
+    pub counts: ReportCounts,
 }
 
 impl ClientReports {
@@ -57,7 +66,7 @@ impl ClientReports {
     pub fn on_shown(&mut self, update: &Update, produced: Micros, shown: Micros, decode: Micros, one_way: Micros) {
         match &update.kind {
             UpdateKind::Image { .. } if decode > 0 => {
-                self.decode_reports += 1;
+                self.counts.decoded += 1;
                 self.send(shown + one_way, Feedback::Decoded { id: update.id, micros: decode });
             }
             UpdateKind::StreamFrame { stream, .. } => {
@@ -74,22 +83,27 @@ impl ClientReports {
         }
     }
 
+    /// A ping sent at `sent` reached the client at `at`; the answer is back
+    /// `one_way` later as a round-trip sample.
+    pub fn on_ping(&mut self, sent: Micros, at: Micros, one_way: Micros) {
+        let back = at + one_way;
+        self.counts.pings += 1;
+        self.send(back, Feedback::Rtt { rtt: back - sent, at: back });
+    }
+
     /// Sends the stream reports due at `now`.
     pub fn tick(&mut self, now: Micros, one_way: Micros) {
-        let due: Vec<(u32, StreamTally)> = self
-            .streams
-            .iter()
-            .filter(|(_, t)| t.shown > 0 && now >= t.since + REPORT_INTERVAL)
-            .map(|(&s, &t)| (s, t))
-            .collect();
-        for (stream, t) in due {
+        let at = now + one_way;
+        for (&stream, t) in self.streams.iter_mut() {
+            if t.shown == 0 || now < t.since + REPORT_INTERVAL {
+                continue;
+            }
             let margin_ms = (t.last_margin / MS as i64).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
-            self.stream_reports += 1;
-            self.send(
-                now + one_way,
-                Feedback::StreamReport { stream, shown: t.shown, dropped: t.dropped, margin_ms, at: now + one_way },
-            );
-            self.streams.insert(stream, StreamTally { since: now, ..StreamTally::default() });
+            self.counts.stream += 1;
+            self.seq += 1;
+            let report = Feedback::StreamReport { stream, shown: t.shown, dropped: t.dropped, margin_ms, at };
+            self.in_flight.push((at, self.seq, report));
+            *t = StreamTally { since: now, ..StreamTally::default() };
         }
     }
 
@@ -134,7 +148,7 @@ mod tests {
         assert!(r.arrived(50 * MS - 1).is_empty());
         assert_eq!(r.arrived(50 * MS), [Feedback::Decoded { id: 7, micros: 2 * MS }]);
         assert!(r.arrived(60 * MS).is_empty(), "a copy is not decoded, and a report arrives once");
-        assert_eq!(r.decode_reports, 1);
+        assert_eq!(r.counts.decoded, 1);
     }
 
     #[test]
@@ -159,7 +173,7 @@ mod tests {
         r.on_shown(&update(10, UpdateKind::StreamDestroy { stream: 3 }), 0, at + 11 * MS, 0, one_way);
         r.tick(at + 3 * REPORT_INTERVAL, one_way);
         assert!(r.arrived(at + 10 * REPORT_INTERVAL).is_empty());
-        assert_eq!(r.stream_reports, 1);
+        assert_eq!(r.counts.stream, 1);
     }
 
     const SECOND_MS: u64 = 1000 * MS;

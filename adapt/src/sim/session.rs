@@ -18,7 +18,7 @@ use paprika_codecs::metrics::{psnr_bgrx, ssim_bgrx};
 use paprika_codecs::{Image, ImageRef, Rect, Result};
 
 use super::link::BottleneckLink;
-use super::reports::ClientReports;
+use super::reports::{ClientReports, ReportCounts};
 use super::trace::CapacityTrace;
 use crate::classify::Class;
 use crate::client::ClientModel;
@@ -194,8 +194,8 @@ pub struct SessionReport {
     pub retransmissions: u64,
     /// Segments CoDel dropped (included in `retransmissions`).
     pub codel_drops: u64,
-    /// Decode reports, stream reports and ping round trips the client sent back.
-    pub client_reports: (u64, u64, u64),
+    /// Decode reports, stream reports and ping answers the client sent back.
+    pub client_reports: ReportCounts,
 }
 
 impl SessionReport {
@@ -231,7 +231,6 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     let mut backlog: VecDeque<Segment> = VecDeque::new();
     let mut in_link: VecDeque<Segment> = VecDeque::new();
     let mut acks: VecDeque<(Micros, u64)> = VecDeque::new();
-    let mut pongs: VecDeque<(Micros, Micros)> = VecDeque::new();
     let mut report = SessionReport {
         policy: engine.policy_name(),
         duration: 0,
@@ -250,7 +249,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
         timeline: Vec::new(),
         retransmissions: 0,
         codel_drops: 0,
-        client_reports: (0, 0, 0),
+        client_reports: ReportCounts::default(),
     };
     let mut reports = ClientReports::new();
     let mut next_ping: Micros = cfg.ping_interval;
@@ -271,9 +270,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
             let Some(seg) = seg else { continue };
             delivered_in_interval += u64::from(d.bytes);
             if let Some(sent) = seg.ping {
-                // Answered at once over the uncongested reverse path.
-                let back = d.at + cfg.one_way;
-                pongs.push_back((back, back - sent));
+                reports.on_ping(sent, d.at, cfg.one_way); // answered at once
                 continue;
             }
             acks.push_back((d.at + cfg.one_way, d.id));
@@ -310,11 +307,6 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
         while acks.front().is_some_and(|&(t, _)| t <= now) {
             let (t, id) = acks.pop_front().unwrap_or_default();
             engine.on_feedback(Feedback::Acked { id, at: t });
-        }
-        while pongs.front().is_some_and(|&(t, _)| t <= now) {
-            let (at, rtt) = pongs.pop_front().unwrap_or_default();
-            report.client_reports.2 += 1;
-            engine.on_feedback(Feedback::Rtt { rtt, at });
         }
         reports.tick(now, cfg.one_way);
         for event in reports.arrived(now) {
@@ -437,7 +429,7 @@ pub fn run_session(engine: &mut Engine, source: &mut dyn ScreenSource, cfg: &Ses
     report.unserved_changes = pending.iter().filter(|p| p.is_some()).count() as u64;
     report.engine = engine.stats();
     (report.retransmissions, report.codel_drops) = (link.retransmissions(), link.codel_drops());
-    (report.client_reports.0, report.client_reports.1) = (reports.decode_reports, reports.stream_reports);
+    report.client_reports = reports.counts;
     Ok(report)
 }
 
